@@ -9,9 +9,34 @@ from __future__ import annotations
 from .decoding import Event, RawEvent, decode, encode
 from .errors import DecodeError, RealtimeStateError
 from .events import UnknownEvent, UnknownObject
+from .reducer import ProtocolViolation, history, reduce, replay
+from .state import (
+    ErrorRecord,
+    InputAudioState,
+    ItemState,
+    PartState,
+    RateLimitState,
+    ResponseState,
+    SessionState,
+    UsageTotals,
+    Violation,
+)
 
 __all__ = [
     "DecodeError",
+    "ErrorRecord",
+    "InputAudioState",
+    "ItemState",
+    "PartState",
+    "ProtocolViolation",
+    "RateLimitState",
+    "ResponseState",
+    "SessionState",
+    "UsageTotals",
+    "Violation",
+    "history",
+    "reduce",
+    "replay",
     "Event",
     "RawEvent",
     "RealtimeStateError",

@@ -150,11 +150,8 @@ EMPTY_EXTRA: Mapping[str, Json] = immutabledict()
 
 _NO_NULLS: frozenset[str] = frozenset()
 
-model = attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
-"""Decorator for every model class: frozen, slotted, keyword-only."""
 
-
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class Model:
     """Base of every model: keeps unknown fields and the optional fields sent as null."""
 
@@ -170,7 +167,7 @@ class Model:
 # --------------------------------------------------------------------------------------------
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class AudioFormat(Model):
     """GA audio format: ``{"type": "audio/pcm", "rate": 24000}``, ``audio/pcmu``, ``audio/pcma``."""
 
@@ -178,7 +175,7 @@ class AudioFormat(Model):
     rate: int | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class NoiseReduction(Model):
     """Input noise reduction: ``near_field`` or ``far_field``."""
 
@@ -186,7 +183,7 @@ class NoiseReduction(Model):
     strength: float | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class AudioTranscriptionConfig(Model):
     """Input transcription settings (beta ``input_audio_transcription``, GA ``transcription``)."""
 
@@ -198,7 +195,7 @@ class AudioTranscriptionConfig(Model):
     delay: Json | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class TurnDetection(Model):
     """Voice activity detection settings (``server_vad`` or ``semantic_vad``)."""
 
@@ -212,7 +209,7 @@ class TurnDetection(Model):
     eagerness: str | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class Tool(Model):
     """A tool offered to the model: a ``function`` (name, description, JSON-schema
     ``parameters``) or, in GA, an ``mcp`` server (its settings are kept as given)."""
@@ -231,7 +228,7 @@ class Tool(Model):
     require_approval: Json | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class SessionAudioInput(Model):
     """GA ``session.audio.input``: format, transcription, noise reduction, turn detection."""
 
@@ -241,7 +238,7 @@ class SessionAudioInput(Model):
     turn_detection: TurnDetection | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class SessionAudioOutput(Model):
     """GA ``session.audio.output``: format, voice (a name or ``{"id": ...}``) and speed."""
 
@@ -250,7 +247,7 @@ class SessionAudioOutput(Model):
     speed: float | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class SessionAudio(Model):
     """GA ``session.audio``."""
 
@@ -258,7 +255,7 @@ class SessionAudio(Model):
     output: SessionAudioOutput | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class BetaSession(Model):
     """Beta session object (flat keys); every key is optional."""
 
@@ -285,7 +282,7 @@ class BetaSession(Model):
     client_secret: Json | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class BetaTranscriptionSession(Model):
     """Beta transcription session (``transcription_session.created/updated``)."""
 
@@ -301,7 +298,7 @@ class BetaTranscriptionSession(Model):
     client_secret: Json | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class RealtimeSession(Model):
     """GA realtime session (``session.type == "realtime"``)."""
 
@@ -324,7 +321,7 @@ class RealtimeSession(Model):
     audio: SessionAudio | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class TranscriptionSession(Model):
     """GA transcription session (``session.type == "transcription"``)."""
 
@@ -341,7 +338,7 @@ Session = Union[RealtimeSession, TranscriptionSession, BetaSession]
 session without ``type`` is a beta session."""
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ConversationRef(Model):
     """The conversation of ``conversation.created``."""
 
@@ -354,7 +351,7 @@ class ConversationRef(Model):
 # --------------------------------------------------------------------------------------------
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ContentPart(Model):
     """One content part of a message (and the ``part`` of ``response.content_part.*``).
 
@@ -374,7 +371,7 @@ class ContentPart(Model):
     format: str | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class MessageItem(Model):
     """A ``message`` item: ``role`` is ``user``, ``assistant`` or ``system``."""
 
@@ -386,7 +383,7 @@ class MessageItem(Model):
     content: tuple[ContentPart, ...] | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class FunctionCallItem(Model):
     """A ``function_call`` item: the model asks the client to run ``name(arguments)``."""
 
@@ -399,7 +396,7 @@ class FunctionCallItem(Model):
     arguments: str | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class FunctionCallOutputItem(Model):
     """A ``function_call_output`` item: the client's result for ``call_id``."""
 
@@ -411,7 +408,7 @@ class FunctionCallOutputItem(Model):
     output: str | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class McpTool(Model):
     """One tool listed by an MCP server."""
 
@@ -421,7 +418,7 @@ class McpTool(Model):
     annotations: Json | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class McpListToolsItem(Model):
     """An ``mcp_list_tools`` item (GA): the tools an MCP server offers."""
 
@@ -433,7 +430,7 @@ class McpListToolsItem(Model):
     status: str | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class McpError(Model):
     """Error of an MCP call: ``protocol_error``/``http_error`` (with ``code``) or
     ``tool_execution_error``."""
@@ -443,7 +440,7 @@ class McpError(Model):
     code: int | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class McpCallItem(Model):
     """An ``mcp_call`` item (GA): a call of an MCP tool, with its output or error."""
 
@@ -459,7 +456,7 @@ class McpCallItem(Model):
     status: str | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class McpApprovalRequestItem(Model):
     """An ``mcp_approval_request`` item (GA)."""
 
@@ -472,7 +469,7 @@ class McpApprovalRequestItem(Model):
     status: str | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class McpApprovalResponseItem(Model):
     """An ``mcp_approval_response`` item (GA)."""
 
@@ -524,7 +521,7 @@ Item = Union[
 # --------------------------------------------------------------------------------------------
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class CachedTokensDetails(Model):
     """Cached input tokens by modality."""
 
@@ -533,7 +530,7 @@ class CachedTokensDetails(Model):
     image_tokens: int | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class InputTokenDetails(Model):
     """Input tokens by modality; ``cached_tokens`` is a subset of the input tokens."""
 
@@ -544,7 +541,7 @@ class InputTokenDetails(Model):
     cached_tokens_details: CachedTokensDetails | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class OutputTokenDetails(Model):
     """Output tokens by modality."""
 
@@ -552,7 +549,7 @@ class OutputTokenDetails(Model):
     audio_tokens: int | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class Usage(Model):
     """Token usage of one response."""
 
@@ -563,7 +560,7 @@ class Usage(Model):
     output_token_details: OutputTokenDetails | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class StatusError(Model):
     """Error behind a ``failed`` response."""
 
@@ -572,7 +569,7 @@ class StatusError(Model):
     message: str | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class StatusDetails(Model):
     """Why a response ended the way it did (``type``, ``reason``, ``error``)."""
 
@@ -581,7 +578,7 @@ class StatusDetails(Model):
     error: StatusError | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseAudioOutput(Model):
     """GA ``response.audio.output``: format and voice."""
 
@@ -589,14 +586,14 @@ class ResponseAudioOutput(Model):
     voice: Json | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseAudio(Model):
     """GA ``response.audio``."""
 
     output: ResponseAudioOutput | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class Response(Model):
     """The response object of ``response.created`` and ``response.done`` (both dialects).
 
@@ -623,7 +620,7 @@ class Response(Model):
     audio: ResponseAudio | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class RateLimit(Model):
     """One rate limit (``requests`` or ``tokens``); ``reset_seconds`` is fractional."""
 
@@ -633,7 +630,7 @@ class RateLimit(Model):
     reset_seconds: float | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ErrorDetails(Model):
     """The ``error`` of an ``error`` event; ``event_id`` names the client event at fault."""
 
@@ -644,7 +641,7 @@ class ErrorDetails(Model):
     event_id: str | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class TranscriptionError(Model):
     """The ``error`` of ``conversation.item.input_audio_transcription.failed``."""
 
@@ -654,7 +651,7 @@ class TranscriptionError(Model):
     param: str | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class LogProb(Model):
     """Log probability of one token of an input transcription."""
 
@@ -663,14 +660,14 @@ class LogProb(Model):
     bytes: tuple[int, ...]
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class TranscriptionLanguage(Model):
     """A language detected in an input transcription."""
 
     code: str
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class TranscriptionTokenDetails(Model):
     """Input token details of a token-billed transcription."""
 
@@ -678,7 +675,7 @@ class TranscriptionTokenDetails(Model):
     audio_tokens: int | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class TranscriptionUsageTokens(Model):
     """Token-billed transcription usage (``type == "tokens"``)."""
 
@@ -689,7 +686,7 @@ class TranscriptionUsageTokens(Model):
     input_token_details: TranscriptionTokenDetails | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class TranscriptionUsageDuration(Model):
     """Duration-billed transcription usage (``type == "duration"``), in seconds."""
 
@@ -706,7 +703,7 @@ TranscriptionUsage = Union[TranscriptionUsageTokens, TranscriptionUsageDuration,
 # --------------------------------------------------------------------------------------------
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ServerEvent(Model):
     """Base of every known server event. ``type`` is the wire name of the event class."""
 
@@ -717,7 +714,7 @@ class ServerEvent(Model):
 # Session ------------------------------------------------------------------------------------
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class SessionCreated(ServerEvent):
     """``session.created``: the first event of a connection, with the server defaults."""
 
@@ -725,7 +722,7 @@ class SessionCreated(ServerEvent):
     session: Session
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class SessionUpdated(ServerEvent):
     """``session.updated``: the whole session after a ``session.update``."""
 
@@ -733,7 +730,7 @@ class SessionUpdated(ServerEvent):
     session: Session
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class TranscriptionSessionCreated(ServerEvent):
     """``transcription_session.created`` (beta transcription intent)."""
 
@@ -741,7 +738,7 @@ class TranscriptionSessionCreated(ServerEvent):
     session: BetaTranscriptionSession
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class TranscriptionSessionUpdated(ServerEvent):
     """``transcription_session.updated`` (beta transcription intent)."""
 
@@ -752,7 +749,7 @@ class TranscriptionSessionUpdated(ServerEvent):
 # Conversation and items ---------------------------------------------------------------------
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ConversationCreated(ServerEvent):
     """``conversation.created`` (listed by both dialects, not seen in recordings)."""
 
@@ -760,7 +757,7 @@ class ConversationCreated(ServerEvent):
     conversation: ConversationRef
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ConversationItemCreated(ServerEvent):
     """``conversation.item.created`` (beta): an item entered the conversation."""
 
@@ -769,7 +766,7 @@ class ConversationItemCreated(ServerEvent):
     previous_item_id: str | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ConversationItemAdded(ServerEvent):
     """``conversation.item.added`` (GA): an item entered the conversation (may be partial)."""
 
@@ -778,7 +775,7 @@ class ConversationItemAdded(ServerEvent):
     previous_item_id: str | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ConversationItemDone(ServerEvent):
     """``conversation.item.done`` (GA): the item is final (never with audio bytes)."""
 
@@ -787,7 +784,7 @@ class ConversationItemDone(ServerEvent):
     previous_item_id: str | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ConversationItemRetrieved(ServerEvent):
     """``conversation.item.retrieved``: the server's full copy of an item, audio included."""
 
@@ -795,7 +792,7 @@ class ConversationItemRetrieved(ServerEvent):
     item: Item
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ConversationItemTruncated(ServerEvent):
     """``conversation.item.truncated``: assistant audio cut at ``audio_end_ms``."""
 
@@ -805,7 +802,7 @@ class ConversationItemTruncated(ServerEvent):
     audio_end_ms: int
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ConversationItemDeleted(ServerEvent):
     """``conversation.item.deleted``."""
 
@@ -813,7 +810,7 @@ class ConversationItemDeleted(ServerEvent):
     item_id: str
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class InputAudioTranscriptionDelta(ServerEvent):
     """``conversation.item.input_audio_transcription.delta``: a piece of a user transcript."""
 
@@ -825,7 +822,7 @@ class InputAudioTranscriptionDelta(ServerEvent):
     obfuscation: str | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class InputAudioTranscriptionCompleted(ServerEvent):
     """``conversation.item.input_audio_transcription.completed``: the whole user transcript.
 
@@ -841,7 +838,7 @@ class InputAudioTranscriptionCompleted(ServerEvent):
     languages: tuple[TranscriptionLanguage, ...] | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class InputAudioTranscriptionFailed(ServerEvent):
     """``conversation.item.input_audio_transcription.failed``."""
 
@@ -851,7 +848,7 @@ class InputAudioTranscriptionFailed(ServerEvent):
     error: TranscriptionError
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class InputAudioTranscriptionSegment(ServerEvent):
     """``conversation.item.input_audio_transcription.segment`` (GA, diarisation)."""
 
@@ -868,7 +865,7 @@ class InputAudioTranscriptionSegment(ServerEvent):
 # Input audio buffer -------------------------------------------------------------------------
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class InputAudioBufferSpeechStarted(ServerEvent):
     """``input_audio_buffer.speech_started``: VAD heard speech; ``item_id`` is the item to be."""
 
@@ -877,7 +874,7 @@ class InputAudioBufferSpeechStarted(ServerEvent):
     item_id: str
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class InputAudioBufferSpeechStopped(ServerEvent):
     """``input_audio_buffer.speech_stopped``."""
 
@@ -886,7 +883,7 @@ class InputAudioBufferSpeechStopped(ServerEvent):
     item_id: str
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class InputAudioBufferCommitted(ServerEvent):
     """``input_audio_buffer.committed``: the buffer becomes user item ``item_id``."""
 
@@ -895,14 +892,14 @@ class InputAudioBufferCommitted(ServerEvent):
     previous_item_id: str | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class InputAudioBufferCleared(ServerEvent):
     """``input_audio_buffer.cleared``."""
 
     type: ClassVar[str] = "input_audio_buffer.cleared"
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class InputAudioBufferTimeoutTriggered(ServerEvent):
     """``input_audio_buffer.timeout_triggered`` (GA, server VAD ``idle_timeout_ms``)."""
 
@@ -912,7 +909,7 @@ class InputAudioBufferTimeoutTriggered(ServerEvent):
     item_id: str
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class InputAudioBufferDtmfEventReceived(Model):
     """``input_audio_buffer.dtmf_event_received`` (GA, SIP): a key press. It has no
     ``event_id`` on the wire; the attribute is ``None`` unless a server sends one."""
@@ -926,7 +923,7 @@ class InputAudioBufferDtmfEventReceived(Model):
 # Output audio buffer (WebRTC / SIP) ---------------------------------------------------------
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class OutputAudioBufferStarted(ServerEvent):
     """``output_audio_buffer.started``: the server began playing a response's audio."""
 
@@ -934,7 +931,7 @@ class OutputAudioBufferStarted(ServerEvent):
     response_id: str
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class OutputAudioBufferStopped(ServerEvent):
     """``output_audio_buffer.stopped``: playback drained (comes after ``response.done``)."""
 
@@ -942,7 +939,7 @@ class OutputAudioBufferStopped(ServerEvent):
     response_id: str
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class OutputAudioBufferCleared(ServerEvent):
     """``output_audio_buffer.cleared``: playback cut (the response may be done already)."""
 
@@ -953,7 +950,7 @@ class OutputAudioBufferCleared(ServerEvent):
 # Response lifecycle -------------------------------------------------------------------------
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseCreated(ServerEvent):
     """``response.created``."""
 
@@ -961,7 +958,7 @@ class ResponseCreated(ServerEvent):
     response: Response
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseDone(ServerEvent):
     """``response.done``: always sent, whatever the outcome."""
 
@@ -969,7 +966,7 @@ class ResponseDone(ServerEvent):
     response: Response
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseOutputItemAdded(ServerEvent):
     """``response.output_item.added``."""
 
@@ -979,7 +976,7 @@ class ResponseOutputItemAdded(ServerEvent):
     item: Item
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseOutputItemDone(ServerEvent):
     """``response.output_item.done``."""
 
@@ -989,7 +986,7 @@ class ResponseOutputItemDone(ServerEvent):
     item: Item
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class _ContentPartEvent(ServerEvent):
     response_id: str
     item_id: str
@@ -998,21 +995,21 @@ class _ContentPartEvent(ServerEvent):
     part: ContentPart
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseContentPartAdded(_ContentPartEvent):
     """``response.content_part.added``."""
 
     type: ClassVar[str] = "response.content_part.added"
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseContentPartDone(_ContentPartEvent):
     """``response.content_part.done``: ``part`` holds the final text or transcript."""
 
     type: ClassVar[str] = "response.content_part.done"
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class _PartEvent(ServerEvent):
     response_id: str
     item_id: str
@@ -1020,107 +1017,107 @@ class _PartEvent(ServerEvent):
     content_index: int
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class _PartDeltaEvent(_PartEvent):
     delta: str
     obfuscation: str | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class _TextDoneEvent(_PartEvent):
     text: str
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class _TranscriptDoneEvent(_PartEvent):
     transcript: str
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseTextDelta(_PartDeltaEvent):
     """``response.text.delta`` (beta name of ``response.output_text.delta``)."""
 
     type: ClassVar[str] = "response.text.delta"
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseTextDone(_TextDoneEvent):
     """``response.text.done`` (beta name of ``response.output_text.done``)."""
 
     type: ClassVar[str] = "response.text.done"
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseOutputTextDelta(_PartDeltaEvent):
     """``response.output_text.delta`` (GA)."""
 
     type: ClassVar[str] = "response.output_text.delta"
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseOutputTextDone(_TextDoneEvent):
     """``response.output_text.done`` (GA): the whole text."""
 
     type: ClassVar[str] = "response.output_text.done"
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseAudioDelta(_PartDeltaEvent):
     """``response.audio.delta`` (beta): ``delta`` is base64 audio."""
 
     type: ClassVar[str] = "response.audio.delta"
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseAudioDone(_PartEvent):
     """``response.audio.done`` (beta)."""
 
     type: ClassVar[str] = "response.audio.done"
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseOutputAudioDelta(_PartDeltaEvent):
     """``response.output_audio.delta`` (GA): ``delta`` is base64 audio."""
 
     type: ClassVar[str] = "response.output_audio.delta"
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseOutputAudioDone(_PartEvent):
     """``response.output_audio.done`` (GA)."""
 
     type: ClassVar[str] = "response.output_audio.done"
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseAudioTranscriptDelta(_PartDeltaEvent):
     """``response.audio_transcript.delta`` (beta)."""
 
     type: ClassVar[str] = "response.audio_transcript.delta"
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseAudioTranscriptDone(_TranscriptDoneEvent):
     """``response.audio_transcript.done`` (beta); partial on interruption."""
 
     type: ClassVar[str] = "response.audio_transcript.done"
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseOutputAudioTranscriptDelta(_PartDeltaEvent):
     """``response.output_audio_transcript.delta`` (GA)."""
 
     type: ClassVar[str] = "response.output_audio_transcript.delta"
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseOutputAudioTranscriptDone(_TranscriptDoneEvent):
     """``response.output_audio_transcript.done`` (GA); partial on interruption."""
 
     type: ClassVar[str] = "response.output_audio_transcript.done"
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseFunctionCallArgumentsDelta(ServerEvent):
     """``response.function_call_arguments.delta``: a chunk of the arguments' JSON text."""
 
@@ -1133,7 +1130,7 @@ class ResponseFunctionCallArgumentsDelta(ServerEvent):
     obfuscation: str | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseFunctionCallArgumentsDone(ServerEvent):
     """``response.function_call_arguments.done``; ``name`` is sent by GA and by late beta."""
 
@@ -1146,7 +1143,7 @@ class ResponseFunctionCallArgumentsDone(ServerEvent):
     name: str | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseMcpCallArgumentsDelta(ServerEvent):
     """``response.mcp_call_arguments.delta`` (GA)."""
 
@@ -1158,7 +1155,7 @@ class ResponseMcpCallArgumentsDelta(ServerEvent):
     obfuscation: str | None = None
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseMcpCallArgumentsDone(ServerEvent):
     """``response.mcp_call_arguments.done`` (GA)."""
 
@@ -1169,53 +1166,53 @@ class ResponseMcpCallArgumentsDone(ServerEvent):
     arguments: str
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class _McpCallEvent(ServerEvent):
     item_id: str
     output_index: int
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseMcpCallInProgress(_McpCallEvent):
     """``response.mcp_call.in_progress`` (GA; no ``response_id``)."""
 
     type: ClassVar[str] = "response.mcp_call.in_progress"
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseMcpCallCompleted(_McpCallEvent):
     """``response.mcp_call.completed`` (GA; the output sits in the ``mcp_call`` item)."""
 
     type: ClassVar[str] = "response.mcp_call.completed"
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class ResponseMcpCallFailed(_McpCallEvent):
     """``response.mcp_call.failed`` (GA; the error sits in the ``mcp_call`` item)."""
 
     type: ClassVar[str] = "response.mcp_call.failed"
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class _McpListToolsEvent(ServerEvent):
     item_id: str
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class McpListToolsInProgress(_McpListToolsEvent):
     """``mcp_list_tools.in_progress`` (GA)."""
 
     type: ClassVar[str] = "mcp_list_tools.in_progress"
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class McpListToolsCompleted(_McpListToolsEvent):
     """``mcp_list_tools.completed`` (GA; the tools arrive in the item)."""
 
     type: ClassVar[str] = "mcp_list_tools.completed"
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class McpListToolsFailed(_McpListToolsEvent):
     """``mcp_list_tools.failed`` (GA)."""
 
@@ -1225,7 +1222,7 @@ class McpListToolsFailed(_McpListToolsEvent):
 # Misc ---------------------------------------------------------------------------------------
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class RateLimitsUpdated(ServerEvent):
     """``rate_limits.updated``: replaces the limits (beta after ``response.created``, GA after
     ``response.done``)."""
@@ -1234,7 +1231,7 @@ class RateLimitsUpdated(ServerEvent):
     rate_limits: tuple[RateLimit, ...]
 
 
-@model
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
 class Error(ServerEvent):
     """``error``: most errors do not end the session."""
 

@@ -1,0 +1,137 @@
+"""Small persistent building blocks for the state: chunked sequences and a fast evolve.
+
+``Chunks`` is an immutable cons list of string or bytes pieces with amortised O(1) append
+and a memoised join: a delta adds one node and shares everything before it, so holding
+every intermediate state of a long stream costs one node per delta, not a copy of the text
+or audio so far. Keyed collections use ``immutables.Map`` (a HAMT): O(log n) update with
+structural sharing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+T = TypeVar("T", str, bytes)
+C = TypeVar("C")
+
+
+class Chunks(Generic[T]):
+    """An immutable sequence of ``str`` (or ``bytes``) pieces that joins to one value.
+
+    ``append`` returns a new ``Chunks`` sharing this one. ``value()`` joins the pieces once and
+    memoises the result (the memo is invisible: equal chunks compare equal by value).
+    """
+
+    __slots__ = ("_joined", "piece", "prev", "size")
+
+    prev: Chunks[T] | None
+    piece: T
+    size: int
+    _joined: T | None
+
+    def __init__(self, prev: Chunks[T] | None, piece: T) -> None:
+        self.prev = prev
+        self.piece = piece
+        self.size = len(piece) if prev is None else prev.size + len(piece)
+        self._joined = piece if prev is None else None
+
+    @classmethod
+    def of(cls, value: T) -> Chunks[T]:
+        """A one-piece ``Chunks`` holding ``value``."""
+        return cls(None, value)
+
+    def append(self, piece: T) -> Chunks[T]:
+        """A new ``Chunks`` with ``piece`` added at the end."""
+        return Chunks(self, piece)
+
+    def value(self) -> T:
+        """The joined value (memoised)."""
+        joined = self._joined
+        if joined is not None:
+            return joined
+        pieces: list[T] = []
+        node: Chunks[T] | None = self
+        while node is not None and node._joined is None:
+            pieces.append(node.piece)
+            node = node.prev
+        if node is not None:
+            pieces.append(node._joined)  # type: ignore[arg-type]
+        pieces.reverse()
+        joined = pieces[0][:0].join(pieces)
+        self._joined = joined
+        return joined
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Chunks):
+            return NotImplemented
+        return self.size == other.size and self.value() == other.value()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Chunks({self.value()!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle flat: a long chain would otherwise recurse once per node.
+        return (Chunks.of, (self.value(),))
+
+
+def chunks_value(chunks: Chunks[Any] | None, empty: Any) -> Any:
+    """The joined value of ``chunks``, or ``empty`` when there are none."""
+    return empty if chunks is None else chunks.value()
+
+
+@attrs.frozen(slots=True)
+class Log:
+    """An immutable, append-only sequence with O(1) append (a cons list), read as a tuple."""
+
+    prev: Log | None = None
+    entry: Any = None
+    size: int = 0
+
+    def append(self, entry: Any) -> Log:
+        """A new log with ``entry`` at the end."""
+        return Log(prev=self, entry=entry, size=self.size + 1)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.to_tuple())
+
+    def __len__(self) -> int:
+        return self.size
+
+    def to_tuple(self) -> tuple[Any, ...]:
+        """The entries, oldest first."""
+        out: list[Any] = []
+        node: Log | None = self
+        while node is not None and node.size:
+            out.append(node.entry)
+            node = node.prev
+        out.reverse()
+        return tuple(out)
+
+
+EMPTY_LOG = Log()
+
+
+def make_evolver(cls: type[C]) -> Callable[..., C]:
+    """Return ``evolve(obj, **changes)`` for a frozen slotted attrs class without running
+    ``__init__`` (the classes it serves have no validators or converters)."""
+    names = [a.name for a in attrs.fields(cls)]
+    setters = {name: getattr(cls, name).__set__ for name in names}
+    getters = {name: getattr(cls, name).__get__ for name in names}
+    lines = ["def evolve(obj, **changes):", "    new = _new(_cls)"]
+    ns: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    for i, name in enumerate(names):
+        ns[f"_s{i}"] = setters[name]
+        ns[f"_g{i}"] = getters[name]
+        lines.append(f"    _s{i}(new, changes[{name!r}] if {name!r} in changes else _g{i}(obj))")
+    lines.append("    return new")
+    exec("\n".join(lines), ns)
+    fn: Callable[..., C] = ns["evolve"]
+    return fn

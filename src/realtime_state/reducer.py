@@ -1,0 +1,1058 @@
+"""The pure reducer: ``reduce(state, event) -> new state`` and ``replay(events)``.
+
+Theory of operation
+-------------------
+``reduce`` looks the event's class up in ``_HANDLERS`` (a dict, about 100 ns) and calls the
+handler with the current state. A handler never mutates anything: it returns the attributes
+of ``SessionState`` that change, built from persistent pieces that share everything they
+do not change (``immutables.Map`` for items and responses, cons lists for streamed text,
+audio and logs). ``reduce`` then makes the new state with ``event_count`` advanced.
+
+Problems a handler finds are collected as ``(code, message)`` pairs. In strict policy the
+first one is raised as :class:`ProtocolViolation` and the caller keeps the state it passed
+in; in lenient policy they are appended to ``state.violations`` and the event is applied as
+far as is safe.
+
+Item placement follows the contract: the first event that carries an item places it (after
+``previous_item_id`` when known, first when it is ``null``, last when the key is absent or
+the anchor unknown); an item already placed never moves and later copies merge into it.
+"""
+
+from __future__ import annotations
+
+import binascii
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import immutables
+
+from . import events as ev
+from ._persistent import Chunks, make_evolver
+from .decoding import Event, RawEvent, decode
+from .errors import DecodeError, RealtimeStateError
+from .state import (
+    LENIENT,
+    STATUS_RANK,
+    STRICT,
+    ErrorRecord,
+    InputAudioState,
+    ItemState,
+    PartState,
+    RateLimitState,
+    ResponseState,
+    SessionState,
+    Violation,
+    _Conversation,
+)
+
+__all__ = ["ProtocolViolation", "reduce", "replay", "history"]
+
+
+class ProtocolViolation(RealtimeStateError):
+    """Raised by :func:`reduce` in strict policy when an event breaks the protocol.
+
+    Carries the same fields as a recorded :class:`~realtime_state.state.Violation`:
+    ``index``, ``event_type``, ``event_id``, ``code`` and ``message``.
+    """
+
+    def __init__(self, violation: Violation) -> None:
+        self.violation = violation
+        self.index = violation.index
+        self.event_type = violation.event_type
+        self.event_id = violation.event_id
+        self.code = violation.code
+        self.message = violation.message
+        super().__init__(
+            f"event #{violation.index} {violation.event_type!r}: {violation.message} "
+            f"[{violation.code}]"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ProtocolViolation, (self.violation,))
+
+
+Found = list[tuple[str, str]]
+Changes = dict[str, Any]
+
+_evolve_state = make_evolver(SessionState)
+_evolve_conv = make_evolver(_Conversation)
+_evolve_item = make_evolver(ItemState)
+_evolve_part = make_evolver(PartState)
+_evolve_response = make_evolver(ResponseState)
+_evolve_input = make_evolver(InputAudioState)
+
+_FINAL = frozenset({"completed", "incomplete", "failed", "cancelled"})
+
+
+# ---------------------------------------------------------------------------------------------
+# Conversation order (a doubly linked list in a persistent map)
+# ---------------------------------------------------------------------------------------------
+
+_AT_END = object()
+_FIRST = object()
+
+
+def _anchor(event: Any) -> Any:
+    """Where a ``conversation.item.*`` event asks its item to go."""
+    prev = event.previous_item_id
+    if prev is not None:
+        return prev
+    if "previous_item_id" in event.explicit_nulls:
+        return _FIRST
+    return _AT_END
+
+
+def _link(conv: _Conversation, item_id: str, anchor: Any, found: Found) -> _Conversation:
+    links = conv.links
+    head, tail = conv.head, conv.tail
+    if anchor is not _AT_END and anchor is not _FIRST and anchor not in links:
+        found.append(
+            (
+                "unknown_anchor",
+                f"item {item_id} names previous_item_id {anchor}, which the conversation "
+                "does not hold; it is placed at the end",
+            )
+        )
+        anchor = _AT_END
+    if anchor is _AT_END:
+        anchor = tail
+    if anchor is _FIRST or anchor is None:
+        after: str | None = head
+        links = links.set(item_id, (None, after))
+        if after is not None:
+            links = links.set(after, (item_id, links[after][1]))
+        else:
+            tail = item_id
+        head = item_id
+    else:
+        before_prev, after = links[anchor]
+        links = links.set(anchor, (before_prev, item_id))
+        links = links.set(item_id, (anchor, after))
+        if after is not None:
+            links = links.set(after, (item_id, links[after][1]))
+        else:
+            tail = item_id
+    return _evolve_conv(conv, links=links, head=head, tail=tail, size=conv.size + 1)
+
+
+def _unlink(conv: _Conversation, item_id: str) -> _Conversation:
+    links = conv.links
+    prev, nxt = links[item_id]
+    head, tail = conv.head, conv.tail
+    if prev is not None:
+        links = links.set(prev, (links[prev][0], nxt))
+    else:
+        head = nxt
+    if nxt is not None:
+        links = links.set(nxt, (prev, links[nxt][1]))
+    else:
+        tail = prev
+    links = links.delete(item_id)
+    return _evolve_conv(conv, links=links, head=head, tail=tail, size=conv.size - 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Items and parts from the wire
+# ---------------------------------------------------------------------------------------------
+
+
+def _b64(text: str, found: Found, where: str) -> bytes:
+    try:
+        return binascii.a2b_base64(text)
+    except (binascii.Error, ValueError) as exc:
+        found.append(("invalid_audio", f"audio of {where} is not valid base64 ({exc})"))
+        return b""
+
+
+def _chunks(text: str | None) -> Chunks[str] | None:
+    return None if text is None else Chunks.of(text)
+
+
+def _part_from_wire(part: ev.ContentPart, final: bool, found: Found, where: str) -> PartState:
+    audio = part.audio
+    return PartState(
+        type=part.type,
+        status="done" if final else "in_progress",
+        text_chunks=_chunks(part.text),
+        transcript_chunks=_chunks(part.transcript),
+        audio_chunks=Chunks.of(_b64(audio, found, where)) if audio else None,
+        image_url=part.image_url,
+        detail=part.detail,
+        reference_id=part.id,
+    )
+
+
+def _merge_text(old: Chunks[str] | None, new: str | None) -> Chunks[str] | None:
+    """A later copy replaces accumulated text only with something non-empty."""
+    if new is None or (new == "" and old is not None):
+        return old
+    if old is not None and old.value() == new:
+        return old
+    return Chunks.of(new)
+
+
+def _merge_part(
+    old: PartState, part: ev.ContentPart, final: bool, found: Found, where: str
+) -> PartState:
+    truncated = old.truncated_at_ms is not None
+    audio_chunks = old.audio_chunks
+    if part.audio and audio_chunks is None:
+        audio_chunks = Chunks.of(_b64(part.audio, found, where))
+    return _evolve_part(
+        old,
+        type=part.type if part.type is not None else old.type,
+        status="done" if final else old.status,
+        text_chunks=_merge_text(old.text_chunks, part.text),
+        transcript_chunks=(
+            old.transcript_chunks
+            if truncated
+            else _merge_text(old.transcript_chunks, part.transcript)
+        ),
+        audio_chunks=audio_chunks,
+        image_url=part.image_url if part.image_url is not None else old.image_url,
+        detail=part.detail if part.detail is not None else old.detail,
+        reference_id=part.id if part.id is not None else old.reference_id,
+    )
+
+
+def _all_done(parts: Iterable[PartState]) -> tuple[PartState, ...]:
+    return tuple(p if p.status == "done" else _evolve_part(p, status="done") for p in parts)
+
+
+def _parts_final(status: str | None, role: str | None) -> bool:
+    return status in _FINAL or role in ("user", "system")
+
+
+def _item_from_wire(
+    wire: Any, response_id: str | None, in_conversation: bool, found: Found
+) -> ItemState:
+    if isinstance(wire, ev.UnknownObject):
+        return ItemState(
+            id=wire.id or "",
+            type=wire.type,
+            response_id=response_id,
+            in_conversation=in_conversation,
+            unknown=wire,
+        )
+    kind = wire.type
+    if kind == "message":
+        final = _parts_final(wire.status, wire.role)
+        content = tuple(
+            _part_from_wire(p, final, found, f"item {wire.id} part {i}")
+            for i, p in enumerate(wire.content or ())
+        )
+        return ItemState(
+            id=wire.id,
+            type=kind,
+            role=wire.role,
+            status=wire.status,
+            content=content,
+            response_id=response_id,
+            in_conversation=in_conversation,
+        )
+    return ItemState(
+        id=wire.id,
+        type=kind,
+        status=getattr(wire, "status", None),
+        name=getattr(wire, "name", None),
+        call_id=getattr(wire, "call_id", None),
+        arguments_chunks=_chunks(getattr(wire, "arguments", None)),
+        output=getattr(wire, "output", None),
+        server_label=getattr(wire, "server_label", None),
+        tools=getattr(wire, "tools", None),
+        approval_request_id=getattr(wire, "approval_request_id", None),
+        approve=getattr(wire, "approve", None),
+        reason=getattr(wire, "reason", None),
+        error=getattr(wire, "error", None),
+        response_id=response_id,
+        in_conversation=in_conversation,
+    )
+
+
+def _better_status(old: str | None, new: str | None) -> str | None:
+    if new is None:
+        return old
+    return new if STATUS_RANK.get(new, 2) >= STATUS_RANK.get(old, 2) else old
+
+
+def _merge_item(old: ItemState, wire: Any, found: Found) -> ItemState:
+    """Merge a later copy of an item: never regress status, never erase accumulated data."""
+    if isinstance(wire, ev.UnknownObject):
+        return _evolve_item(old, unknown=wire)
+    status = _better_status(old.status, getattr(wire, "status", None))
+    changes: dict[str, Any] = {"status": status}
+    if wire.type == "message":
+        final = _parts_final(status, wire.role or old.role)
+        parts = list(old.content)
+        for i, part in enumerate(wire.content or ()):
+            where = f"item {old.id} part {i}"
+            if i < len(parts):
+                parts[i] = _merge_part(parts[i], part, final, found, where)
+            else:
+                parts.append(_part_from_wire(part, final, found, where))
+        changes["content"] = _all_done(parts) if final else tuple(parts)
+        if wire.role is not None:
+            changes["role"] = wire.role
+    else:
+        for name in (
+            "name",
+            "call_id",
+            "output",
+            "server_label",
+            "tools",
+            "approval_request_id",
+            "approve",
+            "reason",
+            "error",
+        ):
+            value = getattr(wire, name, None)
+            if value is not None:
+                changes[name] = value
+        arguments = getattr(wire, "arguments", None)
+        changes["arguments_chunks"] = _merge_text(old.arguments_chunks, arguments)
+    if old.type is None:
+        changes["type"] = wire.type
+    return _evolve_item(old, **changes)
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared steps
+# ---------------------------------------------------------------------------------------------
+
+
+def _put_item(conv: _Conversation, item: ItemState) -> _Conversation:
+    return _evolve_conv(conv, items=conv.items.set(item.id, item))
+
+
+def _receive_item(
+    state: SessionState,
+    wire: Any,
+    *,
+    anchor: Any,
+    response_id: str | None,
+    final: bool,
+    places: bool,
+    found: Found,
+) -> _Conversation:
+    """Create or merge an item; place it if this event places items and it is not placed."""
+    conv = state.conversation
+    item_id = wire.id
+    if item_id is None:
+        found.append(("missing_item_id", f"an item of type {wire.type!r} came without an id"))
+        return conv
+    old = conv.items.get(item_id)
+    if old is None:
+        in_conversation = places
+        if response_id is not None:
+            response = state.responses.get(response_id)
+            if response is not None and response.out_of_band:
+                in_conversation = False
+        item = _item_from_wire(wire, response_id, in_conversation, found)
+    else:
+        item = _merge_item(old, wire, found)
+        if response_id is not None and item.response_id is None:
+            item = _evolve_item(item, response_id=response_id)
+        if places and not old.in_conversation and item_id not in conv.links:
+            item = _evolve_item(item, in_conversation=True)
+    if final and item.type == "message":
+        item = _evolve_item(
+            item,
+            content=tuple(
+                p if p.status == "done" else _evolve_part(p, status="done") for p in item.content
+            ),
+        )
+    conv = _put_item(conv, item)
+    if item.in_conversation and item_id not in conv.links:
+        conv = _link(conv, item_id, anchor, found)
+    pending = conv.pending.get(item_id)
+    if pending is not None:
+        conv = _evolve_conv(conv, pending=conv.pending.delete(item_id))
+        for held in pending:
+            conv = _apply_transcription(conv, held, found)
+    return conv
+
+
+def _get_part(
+    conv: _Conversation, item_id: str, index: int, found: Found, event_kind: str
+) -> tuple[ItemState, PartState] | None:
+    item = conv.items.get(item_id)
+    if item is None:
+        found.append(("unknown_item", f"{event_kind} for item {item_id}, which is not known"))
+        return None
+    content = item.content
+    if index < 0 or index >= len(content):
+        found.append(
+            (
+                "content_index_out_of_range",
+                f"{event_kind} for item {item_id} names content_index {index}, but the item "
+                f"has {len(content)} part(s)",
+            )
+        )
+        return None
+    return item, content[index]
+
+
+def _set_part(conv: _Conversation, item: ItemState, index: int, part: PartState) -> _Conversation:
+    content = item.content
+    new_item = _evolve_item(item, content=(*content[:index], part, *content[index + 1 :]))
+    return _evolve_conv(conv, items=conv.items.set(item.id, new_item))
+
+
+def _ensure_part(
+    conv: _Conversation, item_id: str, index: int, found: Found, kind: str, part_type: str | None
+) -> tuple[_Conversation, ItemState, PartState] | None:
+    """The part a delta streams into; in lenient recovery a missing part is created."""
+    got = _get_part(conv, item_id, index, found, kind)
+    if got is not None:
+        return conv, got[0], got[1]
+    item = conv.items.get(item_id)
+    if item is None or index < 0:
+        return None
+    content = list(item.content)
+    while len(content) <= index:
+        content.append(PartState(type=part_type if len(content) == index else None))
+    item = _evolve_item(item, content=tuple(content))
+    conv = _evolve_conv(conv, items=conv.items.set(item_id, item))
+    return conv, item, content[index]
+
+
+def _delta_part(
+    state: SessionState, event: Any, found: Found, part_type: str
+) -> tuple[_Conversation, ItemState, PartState] | None:
+    return _ensure_part(
+        state.conversation, event.item_id, event.content_index, found, event.type, part_type
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Handlers: (state, event, found) -> changed attributes of SessionState
+# ---------------------------------------------------------------------------------------------
+
+
+def _on_session(state: SessionState, event: Any, found: Found) -> Changes:
+    return {"session": event.session}
+
+
+def _on_nothing(state: SessionState, event: Any, found: Found) -> Changes:
+    return {}
+
+
+def _on_conversation_item(state: SessionState, event: Any, found: Found) -> Changes:
+    anchor = _anchor(event) if hasattr(event, "previous_item_id") else _AT_END
+    conv = _receive_item(
+        state,
+        event.item,
+        anchor=anchor,
+        response_id=None,
+        final=isinstance(event, ev.ConversationItemDone),
+        places=True,
+        found=found,
+    )
+    return {"conversation": conv}
+
+
+def _on_output_item(state: SessionState, event: Any, found: Found) -> Changes:
+    response_id = event.response_id
+    responses = state.responses
+    response = responses.get(response_id)
+    if response is None:
+        found.append(
+            (
+                "unknown_response",
+                f"{event.type} names response {response_id}, which was never created",
+            )
+        )
+    conv = _receive_item(
+        state,
+        event.item,
+        anchor=_AT_END,
+        response_id=response_id,
+        final=isinstance(event, ev.ResponseOutputItemDone),
+        places=True,
+        found=found,
+    )
+    changes: Changes = {"conversation": conv}
+    item_id = event.item.id
+    if response is not None and item_id is not None and item_id not in response.output_item_ids:
+        changes["responses"] = responses.set(
+            response_id,
+            _evolve_response(response, output_item_ids=(*response.output_item_ids, item_id)),
+        )
+    return changes
+
+
+def _on_content_part_added(state: SessionState, event: Any, found: Found) -> Changes:
+    conv = state.conversation
+    item = conv.items.get(event.item_id)
+    if item is None:
+        found.append(("unknown_item", f"{event.type} for item {event.item_id}, which is not known"))
+        return {}
+    index = event.content_index
+    where = f"item {item.id} part {index}"
+    content = item.content
+    if index < len(content):
+        part = _merge_part(content[index], event.part, False, found, where)
+        return {"conversation": _set_part(conv, item, index, part)}
+    parts = list(content)
+    while len(parts) < index:
+        parts.append(PartState())
+    parts.append(_part_from_wire(event.part, False, found, where))
+    new_item = _evolve_item(item, content=tuple(parts))
+    return {"conversation": _evolve_conv(conv, items=conv.items.set(item.id, new_item))}
+
+
+def _on_content_part_done(state: SessionState, event: Any, found: Found) -> Changes:
+    conv = state.conversation
+    got = _ensure_part(conv, event.item_id, event.content_index, found, event.type, event.part.type)
+    if got is None:
+        return {}
+    conv, item, part = got
+    part = _merge_part(part, event.part, True, found, f"item {item.id} part {event.content_index}")
+    return {"conversation": _set_part(conv, item, event.content_index, part)}
+
+
+def _on_text_delta(state: SessionState, event: Any, found: Found) -> Changes:
+    got = _ensure_part(
+        state.conversation, event.item_id, event.content_index, found, event.type, "text"
+    )
+    if got is None:
+        return {}
+    conv, item, part = got
+    chunks = part.text_chunks
+    part = _evolve_part(
+        part, text_chunks=Chunks.of(event.delta) if chunks is None else chunks.append(event.delta)
+    )
+    return {"conversation": _set_part(conv, item, event.content_index, part)}
+
+
+def _on_text_done(state: SessionState, event: Any, found: Found) -> Changes:
+    got = _ensure_part(
+        state.conversation, event.item_id, event.content_index, found, event.type, "text"
+    )
+    if got is None:
+        return {}
+    conv, item, part = got
+    part = _evolve_part(
+        part, text_chunks=_merge_text(part.text_chunks, event.text) or Chunks.of("")
+    )
+    return {"conversation": _set_part(conv, item, event.content_index, part)}
+
+
+def _on_audio_delta(state: SessionState, event: Any, found: Found) -> Changes:
+    got = _ensure_part(
+        state.conversation, event.item_id, event.content_index, found, event.type, "audio"
+    )
+    if got is None:
+        return {}
+    conv, item, part = got
+    data = _b64(event.delta, found, f"item {item.id} part {event.content_index}")
+    chunks = part.audio_chunks
+    part = _evolve_part(
+        part, audio_chunks=Chunks.of(data) if chunks is None else chunks.append(data)
+    )
+    return {"conversation": _set_part(conv, item, event.content_index, part)}
+
+
+def _on_audio_done(state: SessionState, event: Any, found: Found) -> Changes:
+    got = _ensure_part(
+        state.conversation, event.item_id, event.content_index, found, event.type, "audio"
+    )
+    if got is None:
+        return {}
+    return {"conversation": got[0]}
+
+
+def _on_transcript_delta(state: SessionState, event: Any, found: Found) -> Changes:
+    got = _ensure_part(
+        state.conversation, event.item_id, event.content_index, found, event.type, "audio"
+    )
+    if got is None:
+        return {}
+    conv, item, part = got
+    chunks = part.transcript_chunks
+    part = _evolve_part(
+        part,
+        transcript_chunks=Chunks.of(event.delta) if chunks is None else chunks.append(event.delta),
+    )
+    return {"conversation": _set_part(conv, item, event.content_index, part)}
+
+
+def _on_transcript_done(state: SessionState, event: Any, found: Found) -> Changes:
+    got = _ensure_part(
+        state.conversation, event.item_id, event.content_index, found, event.type, "audio"
+    )
+    if got is None:
+        return {}
+    conv, item, part = got
+    if part.truncated_at_ms is not None:
+        return {"conversation": conv}
+    chunks = part.transcript_chunks
+    if chunks is None or chunks.value() != event.transcript:
+        part = _evolve_part(part, transcript_chunks=Chunks.of(event.transcript))
+    return {"conversation": _set_part(conv, item, event.content_index, part)}
+
+
+def _call_item(state: SessionState, event: Any, found: Found) -> ItemState | None:
+    item = state.conversation.items.get(event.item_id)
+    if item is None:
+        found.append(("unknown_item", f"{event.type} for item {event.item_id}, which is not known"))
+    return item
+
+
+def _on_arguments_delta(state: SessionState, event: Any, found: Found) -> Changes:
+    item = _call_item(state, event, found)
+    if item is None:
+        return {}
+    chunks = item.arguments_chunks
+    item = _evolve_item(
+        item,
+        arguments_chunks=Chunks.of(event.delta) if chunks is None else chunks.append(event.delta),
+    )
+    return {"conversation": _put_item(state.conversation, item)}
+
+
+def _on_arguments_done(state: SessionState, event: Any, found: Found) -> Changes:
+    item = _call_item(state, event, found)
+    if item is None:
+        return {}
+    chunks = item.arguments_chunks
+    changes: dict[str, Any] = {}
+    if chunks is None or chunks.value() != event.arguments:
+        changes["arguments_chunks"] = Chunks.of(event.arguments)
+    name = getattr(event, "name", None)
+    if item.name is None and name is not None:
+        changes["name"] = name
+    if not changes:
+        return {}
+    return {"conversation": _put_item(state.conversation, _evolve_item(item, **changes))}
+
+
+def _item_status(status: str) -> Callable[[SessionState, Any, Found], Changes]:
+    def handler(state: SessionState, event: Any, found: Found) -> Changes:
+        item = _call_item(state, event, found)
+        if item is None:
+            return {}
+        return {"conversation": _put_item(state.conversation, _evolve_item(item, status=status))}
+
+    return handler
+
+
+def bytes_per_ms(session: Any) -> int:
+    """Output audio bytes per millisecond for a session (PCM16 at 24 kHz by default)."""
+    if isinstance(session, ev.BetaSession):
+        fmt = session.output_audio_format
+        if fmt is not None and fmt.startswith("g711"):
+            return 8
+        return 48
+    if isinstance(session, ev.RealtimeSession):
+        output = session.audio.output if session.audio is not None else None
+        audio_format = output.format if output is not None else None
+        if audio_format is not None:
+            if audio_format.type in ("audio/pcmu", "audio/pcma"):
+                return 8
+            rate = audio_format.rate or 24000
+            return max(1, 2 * rate // 1000)
+    return 48
+
+
+def _on_truncated(state: SessionState, event: Any, found: Found) -> Changes:
+    conv = state.conversation
+    got = _get_part(conv, event.item_id, event.content_index, found, event.type)
+    if got is None:
+        return {}
+    item, part = got
+    keep = event.audio_end_ms * bytes_per_ms(state.session)
+    audio_chunks = part.audio_chunks
+    if audio_chunks is not None and audio_chunks.size > keep:
+        audio_chunks = Chunks.of(audio_chunks.value()[:keep])
+    before = part.transcript if part.truncated_at_ms is None else part.transcript_before_truncation
+    part = _evolve_part(
+        part,
+        audio_chunks=audio_chunks,
+        transcript_chunks=Chunks.of(""),
+        truncated_at_ms=event.audio_end_ms,
+        transcript_before_truncation=before,
+    )
+    return {"conversation": _set_part(conv, item, event.content_index, part)}
+
+
+def _on_deleted(state: SessionState, event: Any, found: Found) -> Changes:
+    conv = state.conversation
+    item_id = event.item_id
+    if item_id not in conv.items:
+        found.append(("unknown_item", f"{event.type} for item {item_id}, which is not known"))
+        return {}
+    if item_id in conv.links:
+        conv = _unlink(conv, item_id)
+    return {"conversation": _evolve_conv(conv, items=conv.items.delete(item_id))}
+
+
+def _apply_transcription(conv: _Conversation, event: Any, found: Found) -> _Conversation:
+    item = conv.items[event.item_id]
+    index = event.content_index if event.content_index is not None else 0
+    content = list(item.content)
+    while len(content) <= index:
+        content.append(PartState(type="input_audio", status="done"))
+    part = content[index]
+    if isinstance(event, ev.InputAudioTranscriptionDelta):
+        delta = event.delta
+        if not delta or part.transcription_status in ("completed", "failed"):
+            # an empty delta changes nothing; a late delta never undoes a completion
+            return (
+                conv
+                if len(content) == len(item.content)
+                else _evolve_conv(
+                    conv, items=conv.items.set(item.id, _evolve_item(item, content=tuple(content)))
+                )
+            )
+        chunks = part.transcript_chunks
+        part = _evolve_part(
+            part,
+            transcript_chunks=Chunks.of(delta) if chunks is None else chunks.append(delta),
+            transcription_status="in_progress",
+            transcription_logprobs=event.logprobs or part.transcription_logprobs,
+        )
+    elif isinstance(event, ev.InputAudioTranscriptionCompleted):
+        part = _evolve_part(
+            part,
+            transcript_chunks=Chunks.of(event.transcript),
+            transcription_status="completed",
+            transcription_usage=event.usage,
+            transcription_logprobs=event.logprobs or part.transcription_logprobs,
+        )
+    elif isinstance(event, ev.InputAudioTranscriptionFailed):
+        part = _evolve_part(part, transcription_status="failed", transcription_error=event.error)
+    else:  # segment
+        part = _evolve_part(part, transcription_segments=(*part.transcription_segments, event))
+    content[index] = part
+    item = _evolve_item(item, content=tuple(content))
+    return _evolve_conv(conv, items=conv.items.set(item.id, item))
+
+
+def _on_transcription(state: SessionState, event: Any, found: Found) -> Changes:
+    conv = state.conversation
+    if event.item_id in conv.items:
+        return {"conversation": _apply_transcription(conv, event, found)}
+    held = conv.pending.get(event.item_id, ())
+    return {
+        "conversation": _evolve_conv(conv, pending=conv.pending.set(event.item_id, (*held, event)))
+    }
+
+
+def _on_speech_started(state: SessionState, event: Any, found: Found) -> Changes:
+    return {
+        "input_audio": _evolve_input(
+            state.input_audio,
+            speaking=True,
+            audio_start_ms=event.audio_start_ms,
+            audio_end_ms=None,
+            item_id=event.item_id,
+        )
+    }
+
+
+def _on_speech_stopped(state: SessionState, event: Any, found: Found) -> Changes:
+    return {
+        "input_audio": _evolve_input(
+            state.input_audio,
+            speaking=False,
+            audio_end_ms=event.audio_end_ms,
+            item_id=event.item_id,
+        )
+    }
+
+
+def _on_committed(state: SessionState, event: Any, found: Found) -> Changes:
+    buf = state.input_audio
+    return {
+        "input_audio": _evolve_input(
+            buf,
+            speaking=False,
+            item_id=event.item_id,
+            committed_item_ids=(*buf.committed_item_ids, event.item_id),
+        )
+    }
+
+
+def _on_cleared(state: SessionState, event: Any, found: Found) -> Changes:
+    buf = state.input_audio
+    return {
+        "input_audio": _evolve_input(buf, speaking=False, item_id=None, cleared=buf.cleared + 1)
+    }
+
+
+def _on_timeout(state: SessionState, event: Any, found: Found) -> Changes:
+    buf = state.input_audio
+    return {
+        "input_audio": _evolve_input(
+            buf,
+            audio_start_ms=event.audio_start_ms,
+            audio_end_ms=event.audio_end_ms,
+            item_id=event.item_id,
+            timeouts=buf.timeouts + 1,
+        )
+    }
+
+
+def _on_dtmf(state: SessionState, event: Any, found: Found) -> Changes:
+    buf = state.input_audio
+    return {"input_audio": _evolve_input(buf, dtmf=(*buf.dtmf, event.event))}
+
+
+def _on_output_audio_buffer(state: SessionState, event: Any, found: Found) -> Changes:
+    return {}
+
+
+def _is_out_of_band(response: ev.Response) -> bool:
+    return response.conversation_id is None and "conversation_id" in response.explicit_nulls
+
+
+def _on_response_created(state: SessionState, event: Any, found: Found, index: int) -> Changes:
+    wire = event.response
+    response_id = wire.id
+    if response_id is None:
+        found.append(("missing_response_id", "response.created carries a response without an id"))
+        return {}
+    out_of_band = _is_out_of_band(wire)
+    response = ResponseState(
+        id=response_id,
+        status=wire.status,
+        status_details=wire.status_details,
+        usage=wire.usage,
+        conversation_id=wire.conversation_id,
+        out_of_band=out_of_band,
+        metadata=wire.metadata,
+        created_index=index,
+    )
+    changes: Changes = {"responses": state.responses.set(response_id, response)}
+    if not out_of_band:
+        changes["active_response_id"] = response_id
+    return changes
+
+
+def _on_response_done(state: SessionState, event: Any, found: Found, index: int) -> Changes:
+    wire = event.response
+    response_id = wire.id
+    if response_id is None:
+        found.append(("missing_response_id", "response.done carries a response without an id"))
+        return {}
+    response = state.responses.get(response_id)
+    if response is None:
+        found.append(
+            (
+                "unknown_response",
+                f"response.done for response {response_id}, which was never created",
+            )
+        )
+        response = ResponseState(
+            id=response_id, out_of_band=_is_out_of_band(wire), conversation_id=wire.conversation_id
+        )
+    # Reconcile the output: merge every item listed, add the ones not seen yet.
+    sub = _evolve_state(state, responses=state.responses.set(response_id, response))
+    output_ids = list(response.output_item_ids)
+    for item in wire.output or ():
+        if item.id is None:
+            continue
+        conv = _receive_item(
+            sub,
+            item,
+            anchor=_AT_END,
+            response_id=response_id,
+            final=False,
+            places=True,
+            found=found,
+        )
+        sub = _evolve_state(sub, conversation=conv)
+        if item.id not in output_ids:
+            output_ids.append(item.id)
+    response = _evolve_response(
+        response,
+        status=wire.status if wire.status is not None else response.status,
+        status_details=wire.status_details,
+        usage=wire.usage,
+        conversation_id=wire.conversation_id
+        if wire.conversation_id is not None
+        else response.conversation_id,
+        metadata=wire.metadata if wire.metadata is not None else response.metadata,
+        output_item_ids=tuple(output_ids),
+        done_index=index,
+    )
+    changes: Changes = {
+        "conversation": sub.conversation,
+        "responses": state.responses.set(response_id, response),
+        "usage": state.usage.plus(wire.usage),
+    }
+    if state.active_response_id == response_id:
+        changes["active_response_id"] = None
+    return changes
+
+
+def _on_rate_limits(state: SessionState, event: Any, found: Found) -> Changes:
+    limits = {}
+    for i, limit in enumerate(event.rate_limits):
+        key = limit.name if limit.name is not None else f"#{i}"
+        limits[key] = RateLimitState(
+            name=limit.name,
+            limit=limit.limit,
+            remaining=limit.remaining,
+            reset_seconds=limit.reset_seconds,
+        )
+    return {"rate_limits": immutables.Map(limits)}
+
+
+def _on_error(state: SessionState, event: Any, found: Found, index: int) -> Changes:
+    err = event.error
+    record = ErrorRecord(
+        index=index,
+        type=err.type,
+        code=err.code,
+        message=err.message,
+        param=err.param,
+        event_id=err.event_id,
+        server_event_id=event.event_id,
+    )
+    return {"error_log": state.error_log.append(record)}
+
+
+_HANDLERS: dict[type, Callable[[SessionState, Any, Found], Changes]] = {
+    ev.SessionCreated: _on_session,
+    ev.SessionUpdated: _on_session,
+    ev.TranscriptionSessionCreated: _on_session,
+    ev.TranscriptionSessionUpdated: _on_session,
+    ev.ConversationCreated: _on_nothing,
+    ev.ConversationItemCreated: _on_conversation_item,
+    ev.ConversationItemAdded: _on_conversation_item,
+    ev.ConversationItemDone: _on_conversation_item,
+    ev.ConversationItemRetrieved: _on_conversation_item,
+    ev.ConversationItemTruncated: _on_truncated,
+    ev.ConversationItemDeleted: _on_deleted,
+    ev.InputAudioTranscriptionDelta: _on_transcription,
+    ev.InputAudioTranscriptionCompleted: _on_transcription,
+    ev.InputAudioTranscriptionFailed: _on_transcription,
+    ev.InputAudioTranscriptionSegment: _on_transcription,
+    ev.InputAudioBufferSpeechStarted: _on_speech_started,
+    ev.InputAudioBufferSpeechStopped: _on_speech_stopped,
+    ev.InputAudioBufferCommitted: _on_committed,
+    ev.InputAudioBufferCleared: _on_cleared,
+    ev.InputAudioBufferTimeoutTriggered: _on_timeout,
+    ev.InputAudioBufferDtmfEventReceived: _on_dtmf,
+    ev.OutputAudioBufferStarted: _on_output_audio_buffer,
+    ev.OutputAudioBufferStopped: _on_output_audio_buffer,
+    ev.OutputAudioBufferCleared: _on_output_audio_buffer,
+    ev.ResponseOutputItemAdded: _on_output_item,
+    ev.ResponseOutputItemDone: _on_output_item,
+    ev.ResponseContentPartAdded: _on_content_part_added,
+    ev.ResponseContentPartDone: _on_content_part_done,
+    ev.ResponseTextDelta: _on_text_delta,
+    ev.ResponseOutputTextDelta: _on_text_delta,
+    ev.ResponseTextDone: _on_text_done,
+    ev.ResponseOutputTextDone: _on_text_done,
+    ev.ResponseAudioDelta: _on_audio_delta,
+    ev.ResponseOutputAudioDelta: _on_audio_delta,
+    ev.ResponseAudioDone: _on_audio_done,
+    ev.ResponseOutputAudioDone: _on_audio_done,
+    ev.ResponseAudioTranscriptDelta: _on_transcript_delta,
+    ev.ResponseOutputAudioTranscriptDelta: _on_transcript_delta,
+    ev.ResponseAudioTranscriptDone: _on_transcript_done,
+    ev.ResponseOutputAudioTranscriptDone: _on_transcript_done,
+    ev.ResponseFunctionCallArgumentsDelta: _on_arguments_delta,
+    ev.ResponseFunctionCallArgumentsDone: _on_arguments_done,
+    ev.ResponseMcpCallArgumentsDelta: _on_arguments_delta,
+    ev.ResponseMcpCallArgumentsDone: _on_arguments_done,
+    ev.ResponseMcpCallInProgress: _item_status("in_progress"),
+    ev.ResponseMcpCallCompleted: _item_status("completed"),
+    ev.ResponseMcpCallFailed: _item_status("failed"),
+    ev.McpListToolsInProgress: _item_status("in_progress"),
+    ev.McpListToolsCompleted: _item_status("completed"),
+    ev.McpListToolsFailed: _item_status("failed"),
+    ev.RateLimitsUpdated: _on_rate_limits,
+}
+# Handlers that need the event's index.
+_INDEXED_HANDLERS: dict[type, Callable[[SessionState, Any, Found, int], Changes]] = {
+    ev.ResponseCreated: _on_response_created,
+    ev.ResponseDone: _on_response_done,
+    ev.Error: _on_error,
+}
+
+
+def _as_event(event: Event | RawEvent, index: int) -> Any:
+    if isinstance(event, (str, bytes, bytearray, memoryview)) or hasattr(event, "keys"):
+        try:
+            return decode(event)  # type: ignore[arg-type]
+        except DecodeError as exc:
+            raise exc.at_index(index) from None
+    return event
+
+
+def reduce(state: SessionState, event: Event | RawEvent) -> SessionState:
+    """Return the state after ``event``; ``state`` itself never changes.
+
+    ``event`` is a decoded event or raw JSON (``str``, ``bytes``, mapping). A raw event that
+    cannot be decoded raises :class:`~realtime_state.DecodeError` naming the event's index.
+    In strict policy a protocol violation raises :class:`ProtocolViolation`; in lenient
+    policy it is recorded in ``state.violations`` and the event is applied as far as is safe.
+    """
+    index = state.event_count
+    cls = event.__class__
+    handler = _HANDLERS.get(cls)
+    found: Found = []
+    if handler is not None:
+        changes = handler(state, event, found)
+    else:
+        indexed = _INDEXED_HANDLERS.get(cls)
+        if indexed is not None:
+            changes = indexed(state, event, found, index)
+        elif cls is ev.UnknownEvent:
+            changes = {}
+        else:
+            decoded = _as_event(event, index)
+            if decoded is event:
+                raise TypeError(
+                    f"reduce() expects a server event or its JSON, got {type(event).__name__}"
+                )
+            return reduce(state, decoded)
+    if found:
+        violations = [
+            Violation(
+                index=index,
+                event_type=event.type,  # type: ignore[union-attr]
+                event_id=event.event_id,  # type: ignore[union-attr]
+                code=code,
+                message=message,
+            )
+            for code, message in found
+        ]
+        if state.policy == STRICT:
+            raise ProtocolViolation(violations[0])
+        log = state.violation_log
+        for violation in violations:
+            log = log.append(violation)
+        changes["violation_log"] = log
+    changes["event_count"] = index + 1
+    return _evolve_state(state, **changes)  # type: ignore[no-any-return]
+
+
+def replay(
+    events: Iterable[Event | RawEvent], policy: str = LENIENT, *, upto: int | None = None
+) -> SessionState:
+    """Fold a stream of events (decoded or raw) into a state, from an empty one.
+
+    ``upto=N`` stops after the first ``N`` events.
+    """
+    state = SessionState(policy=policy)
+    for i, event in enumerate(events):
+        if upto is not None and i >= upto:
+            break
+        state = reduce(state, event)
+    return state
+
+
+def history(
+    events: Iterable[Event | RawEvent], policy: str = LENIENT
+) -> Iterator[tuple[int, Any, SessionState]]:
+    """Lazily yield ``(index, event, state)`` with ``state`` the state right after the event."""
+    state = SessionState(policy=policy)
+    for index, event in enumerate(events):
+        decoded = _as_event(event, index)
+        state = reduce(state, decoded)
+        yield index, decoded, state

@@ -1,0 +1,361 @@
+"""The session state: immutable values that :func:`realtime_state.reduce` produces.
+
+Every class here is frozen. Collections that grow with the session are persistent
+(``immutables.Map`` for keyed collections, cons lists for logs and streamed text/audio), so a
+new state shares almost everything with the one before it and keeping every intermediate
+state is cheap. Read the state through the documented attributes and methods; names starting
+with an underscore are internal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import attrs
+import immutables
+
+from . import events as ev
+from ._persistent import EMPTY_LOG, Chunks, Log
+
+__all__ = [
+    "STRICT",
+    "LENIENT",
+    "POLICIES",
+    "PartState",
+    "ItemState",
+    "ResponseState",
+    "InputAudioState",
+    "RateLimitState",
+    "UsageTotals",
+    "ErrorRecord",
+    "Violation",
+    "SessionState",
+]
+
+AnySession = (
+    ev.RealtimeSession | ev.TranscriptionSession | ev.BetaSession | ev.BetaTranscriptionSession
+)
+"""Any session object: GA realtime or transcription, beta, or beta transcription."""
+
+STRICT = "strict"
+LENIENT = "lenient"
+POLICIES = (STRICT, LENIENT)
+
+
+# Ranks used when an item or part comes again: a later copy never lowers the status.
+STATUS_RANK = {None: 0, "in_progress": 1, "incomplete": 2, "failed": 2, "completed": 3}
+
+
+@attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
+class PartState:
+    """One content part of an item; its position in ``item.content`` is the wire
+    ``content_index``.
+
+    ``text`` and ``transcript`` accumulate from deltas and are finalised by the ``*.done``
+    events; ``audio`` is the decoded PCM (or G.711) bytes received over this connection.
+    For a user ``input_audio`` part, ``transcript`` is the input transcription.
+    """
+
+    type: str | None = None
+    """Wire content type (``input_text``, ``input_audio``, ``text``, ``audio``, ``output_text``,
+    ``output_audio``, ...)."""
+    status: str = "in_progress"
+    """``in_progress`` while streaming, ``done`` once a ``*.done`` (or a final item) closed it."""
+    text_chunks: Chunks[str] | None = attrs.field(default=None, repr=False)
+    transcript_chunks: Chunks[str] | None = attrs.field(default=None, repr=False)
+    audio_chunks: Chunks[bytes] | None = attrs.field(default=None, repr=False)
+    truncated_at_ms: int | None = None
+    """Where ``conversation.item.truncated`` cut the audio, or ``None``."""
+    transcript_before_truncation: str | None = None
+    """The transcript streamed before the cut (the server clears ``transcript``)."""
+    transcription_status: str | None = None
+    """Input transcription: ``None``, ``in_progress``, ``completed`` or ``failed``."""
+    transcription_error: ev.TranscriptionError | None = None
+    transcription_usage: ev.TranscriptionUsageTokens | ev.TranscriptionUsageDuration | None = None
+    transcription_logprobs: tuple[ev.LogProb, ...] | None = None
+    transcription_segments: tuple[ev.InputAudioTranscriptionSegment, ...] = ()
+    image_url: str | None = None
+    detail: str | None = None
+    reference_id: str | None = None
+    """``id`` of an ``item_reference`` part."""
+
+    @property
+    def text(self) -> str:
+        """The text of the part (``""`` when it has none)."""
+        return "" if self.text_chunks is None else self.text_chunks.value()
+
+    @property
+    def transcript(self) -> str | None:
+        """Audio transcript (assistant) or input transcription (user), ``None`` if none yet."""
+        return None if self.transcript_chunks is None else self.transcript_chunks.value()
+
+    @property
+    def audio(self) -> bytes:
+        """The decoded audio bytes received (``b""`` when none came over this connection)."""
+        return b"" if self.audio_chunks is None else self.audio_chunks.value()
+
+    @property
+    def audio_bytes(self) -> int:
+        """Number of audio bytes received, without joining them."""
+        return 0 if self.audio_chunks is None else self.audio_chunks.size
+
+
+@attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
+class ItemState:
+    """A conversation item as the stream has built it so far.
+
+    Fields that do not apply to the item's type are ``None`` (``role`` for non-messages,
+    ``name``/``arguments`` for non-calls, ...).
+    """
+
+    id: str
+    type: str | None = None
+    """``message``, ``function_call``, ``function_call_output``, ``mcp_call``, ..."""
+    role: str | None = None
+    status: str | None = None
+    content: tuple[PartState, ...] = ()
+    name: str | None = None
+    call_id: str | None = None
+    arguments_chunks: Chunks[str] | None = attrs.field(default=None, repr=False)
+    output: str | None = None
+    server_label: str | None = None
+    tools: tuple[ev.McpTool, ...] | None = None
+    approval_request_id: str | None = None
+    approve: bool | None = None
+    reason: str | None = None
+    error: ev.McpError | None = None
+    response_id: str | None = None
+    """The response that produced the item, or ``None`` (user and client items)."""
+    in_conversation: bool = True
+    """False for the items of an out-of-band response not placed in the conversation."""
+    unknown: ev.UnknownObject | None = attrs.field(default=None, repr=False)
+    """The payload of an item of a type this version does not know."""
+
+    @property
+    def arguments(self) -> str | None:
+        """Function/MCP call arguments: the accumulated JSON text, also while streaming."""
+        return None if self.arguments_chunks is None else self.arguments_chunks.value()
+
+    @property
+    def text(self) -> str:
+        """All text parts joined (convenience for messages)."""
+        return "".join(p.text for p in self.content)
+
+
+@attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
+class ResponseState:
+    """One response: status, details, the ids of its output items, usage."""
+
+    id: str
+    status: str | None = None
+    status_details: ev.StatusDetails | None = None
+    output_item_ids: tuple[str, ...] = ()
+    usage: ev.Usage | None = None
+    conversation_id: str | None = None
+    out_of_band: bool = False
+    """True when the response object says ``conversation_id: null`` (``conversation: "none"``)."""
+    metadata: ev.Json | None = None
+    created_index: int | None = None
+    """Index of the ``response.created`` event, or ``None`` if it was not seen."""
+    done_index: int | None = None
+    """Index of the ``response.done`` event, or ``None`` while the response runs."""
+
+    @property
+    def done(self) -> bool:
+        """Whether ``response.done`` has been seen."""
+        return self.done_index is not None
+
+
+@attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
+class InputAudioState:
+    """The input audio buffer and the VAD turn."""
+
+    speaking: bool = False
+    """Between ``speech_started`` and ``speech_stopped``/``committed``/``cleared``."""
+    audio_start_ms: int | None = None
+    audio_end_ms: int | None = None
+    item_id: str | None = None
+    """The item being formed (announced by ``speech_started``)."""
+    committed_item_ids: tuple[str, ...] = ()
+    cleared: int = 0
+    """How many times the buffer was cleared."""
+    timeouts: int = 0
+    """How many ``input_audio_buffer.timeout_triggered`` events came."""
+    dtmf: tuple[str, ...] = ()
+    """Keys pressed (SIP ``input_audio_buffer.dtmf_event_received``), in order."""
+
+
+@attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
+class RateLimitState:
+    """One rate limit as last reported."""
+
+    name: str | None = None
+    limit: int | None = None
+    remaining: int | None = None
+    reset_seconds: float | None = None
+
+
+@attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
+class UsageTotals:
+    """Session token totals, summed over every ``response.done``."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    total_tokens: int = 0
+    cached_tokens: int = 0
+    input_text_tokens: int = 0
+    input_audio_tokens: int = 0
+    input_image_tokens: int = 0
+    cached_text_tokens: int = 0
+    cached_audio_tokens: int = 0
+    cached_image_tokens: int = 0
+    output_text_tokens: int = 0
+    output_audio_tokens: int = 0
+
+    def plus(self, usage: ev.Usage | None) -> UsageTotals:
+        """These totals with one response's usage added."""
+        if usage is None:
+            return self
+        inp = usage.input_token_details
+        cached = inp.cached_tokens_details if inp is not None else None
+        out = usage.output_token_details
+        return UsageTotals(
+            input_tokens=self.input_tokens + (usage.input_tokens or 0),
+            output_tokens=self.output_tokens + (usage.output_tokens or 0),
+            total_tokens=self.total_tokens + (usage.total_tokens or 0),
+            cached_tokens=self.cached_tokens + ((inp.cached_tokens or 0) if inp else 0),
+            input_text_tokens=self.input_text_tokens + ((inp.text_tokens or 0) if inp else 0),
+            input_audio_tokens=self.input_audio_tokens + ((inp.audio_tokens or 0) if inp else 0),
+            input_image_tokens=self.input_image_tokens + ((inp.image_tokens or 0) if inp else 0),
+            cached_text_tokens=self.cached_text_tokens
+            + ((cached.text_tokens or 0) if cached else 0),
+            cached_audio_tokens=self.cached_audio_tokens
+            + ((cached.audio_tokens or 0) if cached else 0),
+            cached_image_tokens=self.cached_image_tokens
+            + ((cached.image_tokens or 0) if cached else 0),
+            output_text_tokens=self.output_text_tokens + ((out.text_tokens or 0) if out else 0),
+            output_audio_tokens=self.output_audio_tokens + ((out.audio_tokens or 0) if out else 0),
+        )
+
+
+@attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
+class ErrorRecord:
+    """A server ``error`` event."""
+
+    index: int
+    """Position of the ``error`` event in the stream."""
+    type: str
+    code: str | None
+    message: str
+    param: str | None
+    event_id: str | None
+    """The client event the server names as the cause, or ``None``."""
+    server_event_id: str | None = None
+    """The ``event_id`` of the ``error`` event itself."""
+
+
+@attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
+class Violation:
+    """A protocol violation found in the stream (recorded in lenient policy).
+
+    ``index`` is the 0-based position of the offending event; ``code`` a stable identifier
+    (see the docs for the list); ``message`` a sentence naming the ids involved.
+    """
+
+    index: int
+    event_type: str
+    event_id: str | None
+    code: str
+    message: str
+
+
+@attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
+class _Conversation:
+    """Items and their order: a doubly linked list kept in a persistent map."""
+
+    items: immutables.Map[str, ItemState] = attrs.field(factory=immutables.Map)
+    links: immutables.Map[str, tuple[str | None, str | None]] = attrs.field(factory=immutables.Map)
+    head: str | None = None
+    tail: str | None = None
+    size: int = 0
+    pending: immutables.Map[str, tuple[Any, ...]] = attrs.field(factory=immutables.Map)
+    """Input transcription events for items not (yet) present, by item id."""
+
+
+@attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
+class SessionState:
+    """Everything the event stream has established so far.
+
+    ``SessionState(policy="lenient")`` (the default) is the empty state; ``policy="strict"``
+    makes :func:`~realtime_state.reduce` raise on a protocol violation instead of recording
+    it. Build later states with :func:`~realtime_state.reduce` or
+    :func:`~realtime_state.replay`; a state never changes once built.
+    """
+
+    policy: str = attrs.field(default=LENIENT)
+    event_count: int = 0
+    """Number of events reduced so far (the 0-based index of the next event)."""
+    session: (
+        ev.RealtimeSession
+        | ev.TranscriptionSession
+        | ev.BetaSession
+        | ev.BetaTranscriptionSession
+        | None
+    ) = None
+    """The latest session configuration, or ``None`` before the first session event."""
+    conversation: _Conversation = attrs.field(factory=_Conversation, repr=False)
+    responses: immutables.Map[str, ResponseState] = attrs.field(factory=immutables.Map)
+    """Response id -> :class:`ResponseState`, for every response seen."""
+    active_response_id: str | None = None
+    """The in-conversation response that is running, or ``None``."""
+    input_audio: InputAudioState = attrs.field(factory=InputAudioState)
+    rate_limits: Mapping[str, RateLimitState] = attrs.field(factory=immutables.Map)
+    """Limit name (``requests``, ``tokens``) -> :class:`RateLimitState`, as last reported."""
+    usage: UsageTotals = attrs.field(factory=UsageTotals)
+    error_log: Log = attrs.field(default=EMPTY_LOG, repr=False)
+    violation_log: Log = attrs.field(default=EMPTY_LOG, repr=False)
+
+    @policy.validator
+    def _check_policy(self, _attribute: Any, value: str) -> None:
+        if value not in POLICIES:
+            raise ValueError(f"policy must be 'strict' or 'lenient', not {value!r}")
+
+    @property
+    def items(self) -> tuple[ItemState, ...]:
+        """Conversation items in server order (O(items) to build)."""
+        return tuple(self.iter_items())
+
+    def iter_items(self) -> Iterator[ItemState]:
+        """Iterate over the conversation items in server order."""
+        conv = self.conversation
+        items, links = conv.items, conv.links
+        key = conv.head
+        while key is not None:
+            yield items[key]
+            key = links[key][1]
+
+    def item(self, item_id: str) -> ItemState | None:
+        """The item with this id (also out-of-band items), or ``None`` (unknown or deleted)."""
+        return self.conversation.items.get(item_id)
+
+    @property
+    def errors(self) -> tuple[ErrorRecord, ...]:
+        """Server ``error`` events in order."""
+        return self.error_log.to_tuple()
+
+    @property
+    def violations(self) -> tuple[Violation, ...]:
+        """Protocol violations recorded so far (lenient policy), in order."""
+        return self.violation_log.to_tuple()
+
+    @property
+    def pending_transcriptions(self) -> Mapping[str, tuple[Any, ...]]:
+        """Input transcription events held for items that have not arrived (item id -> events)."""
+        return self.conversation.pending
+
+    @property
+    def active_response(self) -> ResponseState | None:
+        """The running in-conversation response, or ``None``."""
+        rid = self.active_response_id
+        return None if rid is None else self.responses.get(rid)
