@@ -122,7 +122,7 @@ EMPTY_LOG = Log()
 def make_evolver(cls: type[C]) -> Callable[..., C]:
     """Return ``evolve(obj, **changes)`` for a frozen slotted attrs class without running
     ``__init__`` (the classes it serves have no validators or converters)."""
-    names = [a.name for a in attrs.fields(cls)]
+    names = [a.name for a in attrs.fields(cls)]  # type: ignore[arg-type]
     setters = {name: getattr(cls, name).__set__ for name in names}
     getters = {name: getattr(cls, name).__get__ for name in names}
     lines = ["def evolve(obj, **changes):", "    new = _new(_cls)"]

@@ -1029,7 +1029,7 @@ def reduce(state: SessionState, event: Event | RawEvent) -> SessionState:
             log = log.append(violation)
         changes["violation_log"] = log
     changes["event_count"] = index + 1
-    return _evolve_state(state, **changes)  # type: ignore[no-any-return]
+    return _evolve_state(state, **changes)
 
 
 def replay(
