@@ -36,7 +36,7 @@ def describe(name: str, state: SessionState) -> str:
                     texts.append(part.text)
                 elif part.transcript:
                     texts.append(part.transcript)
-                elif part.transcript_before_truncation:
+                elif part.transcript_before_truncation and part.truncated_at_ms is not None:
                     texts.append(
                         f"{part.transcript_before_truncation} "
                         f"[interrupted at {part.truncated_at_ms / 1000:.2f} s]"
