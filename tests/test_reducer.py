@@ -752,3 +752,20 @@ def test_replay_upto_and_policy() -> None:
     assert replay(events, upto=1).event_count == 1
     assert replay(events, upto=1) == replay(events[:1])
     assert replay(events, policy="strict").policy == "strict"
+
+
+def test_out_of_band_item_stays_out_after_its_done_events() -> None:
+    done_item = s.message("oob_item", "assistant", {"type": "output_text", "text": "summary"})
+    state = run(
+        s.response_created("resp_oob", out_of_band=True),
+        s.output_item(
+            "added", "resp_oob", 0, s.message("oob_item", "assistant", status="in_progress")
+        ),
+        s.output_item("done", "resp_oob", 0, done_item),
+        s.response_done("resp_oob", [done_item], out_of_band=True),
+    )
+    assert state.items == ()
+    assert state.item("oob_item").in_conversation is False
+    placed = reduce(state, s.item_added(done_item, None))
+    assert [i.id for i in placed.items] == ["oob_item"]
+    assert placed.item("oob_item").in_conversation is True

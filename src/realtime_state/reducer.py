@@ -331,10 +331,14 @@ def _receive_item(
     anchor: Any,
     response_id: str | None,
     final: bool,
-    places: bool,
+    conversation_event: bool,
     found: Found,
 ) -> _Conversation:
-    """Create or merge an item; place it if this event places items and it is not placed."""
+    """Create or merge an item and place it if it is not placed yet.
+
+    Items of an out-of-band response stay out of the conversation unless a
+    ``conversation.item.*`` event (``conversation_event``) places them.
+    """
     conv = state.conversation
     item_id = wire.id
     if item_id is None:
@@ -342,7 +346,7 @@ def _receive_item(
         return conv
     old = conv.items.get(item_id)
     if old is None:
-        in_conversation = places
+        in_conversation = True
         if response_id is not None:
             response = state.responses.get(response_id)
             if response is not None and response.out_of_band:
@@ -352,7 +356,7 @@ def _receive_item(
         item = _merge_item(old, wire, found)
         if response_id is not None and item.response_id is None:
             item = _evolve_item(item, response_id=response_id)
-        if places and not old.in_conversation and item_id not in conv.links:
+        if conversation_event and not old.in_conversation:
             item = _evolve_item(item, in_conversation=True)
     if final and item.type == "message":
         item = _evolve_item(
@@ -445,7 +449,7 @@ def _on_conversation_item(state: SessionState, event: Any, found: Found) -> Chan
         anchor=anchor,
         response_id=None,
         final=isinstance(event, ev.ConversationItemDone),
-        places=True,
+        conversation_event=True,
         found=found,
     )
     return {"conversation": conv}
@@ -468,7 +472,7 @@ def _on_output_item(state: SessionState, event: Any, found: Found) -> Changes:
         anchor=_AT_END,
         response_id=response_id,
         final=isinstance(event, ev.ResponseOutputItemDone),
-        places=True,
+        conversation_event=False,
         found=found,
     )
     changes: Changes = {"conversation": conv}
@@ -859,7 +863,7 @@ def _on_response_done(state: SessionState, event: Any, found: Found, index: int)
             anchor=_AT_END,
             response_id=response_id,
             final=False,
-            places=True,
+            conversation_event=False,
             found=found,
         )
         sub = _evolve_state(sub, conversation=conv)
