@@ -262,22 +262,32 @@ def timer_overhead(samples: int = 200_000) -> int:
     return costs[len(costs) // 2]
 
 
-def per_event_ns(rs: ModuleType, lines: Sequence[str], repeat: int) -> list[int]:
-    """Replay ``lines`` (decode + reduce) ``repeat`` times timing each event; per event, the
-    fastest pass, in ns (timer cost included)."""
+def per_event_ns(
+    rs: ModuleType, lines: Sequence[str], repeat: int, collect: bool = False
+) -> tuple[list[int], int]:
+    """Replay ``lines`` (decode + reduce) ``repeat`` times timing each event.
+
+    Returns, per event, the fastest pass in ns (timer cost included), and how many full
+    (generation 2) collections ran. The garbage collector is disabled while timing unless
+    ``collect`` is true, in which case its pauses are part of the figures.
+    """
     reduce, decode, clock = rs.reduce, rs.decode, time.perf_counter_ns
     best: list[int] | None = None
+    full_collections = 0
     enabled = gc.isenabled()
     try:
         for _ in range(repeat):
             costs = [0] * len(lines)
             state = rs.SessionState()
             gc.collect()
-            gc.disable()
+            if not collect:
+                gc.disable()
+            before = gc.get_stats()[2]["collections"]
             for index, line in enumerate(lines):
                 start = clock()
                 state = reduce(state, decode(line))
                 costs[index] = clock() - start
+            full_collections += gc.get_stats()[2]["collections"] - before
             gc.enable()
             del state
             best = costs if best is None else [min(a, b) for a, b in zip(best, costs, strict=True)]
@@ -287,7 +297,7 @@ def per_event_ns(rs: ModuleType, lines: Sequence[str], repeat: int) -> list[int]
         else:
             gc.disable()
     assert best is not None
-    return best
+    return best, full_collections
 
 
 def window_ratio(costs: Sequence[float], types: Sequence[str], only: str | None) -> dict[str, Any]:
@@ -313,10 +323,10 @@ def reweighted_ratio(costs: Sequence[float], types: Sequence[str]) -> float | No
     share = Counter(types)
     means: list[dict[str, float]] = []
     for span in (range(width), range(len(costs) - width, len(costs))):
-        total: Counter[str] = Counter()
+        total: dict[str, float] = {}
         count: Counter[str] = Counter()
         for i in span:
-            total[types[i]] += costs[i]
+            total[types[i]] = total.get(types[i], 0.0) + costs[i]
             count[types[i]] += 1
         means.append({t: total[t] / count[t] for t in count})
     common = means[0].keys() & means[1].keys()
@@ -326,10 +336,16 @@ def reweighted_ratio(costs: Sequence[float], types: Sequence[str]) -> float | No
 
 
 def flatness(rs: ModuleType, stream: Stream, repeat: int) -> dict[str, Any]:
-    """Per-event cost of decode + reduce at the end of the stream relative to its start."""
+    """Per-event cost of decode + reduce at the end of the stream relative to its start.
+
+    The main figures come from ``repeat`` passes with the garbage collector disabled; one
+    more pass with it enabled (its pauses included) is reported for information.
+    """
     overhead = timer_overhead()
-    raw = per_event_ns(rs, stream.lines, repeat)
+    raw, _ = per_event_ns(rs, stream.lines, repeat)
     costs = [max(0, cost - overhead) for cost in raw]
+    raw, full_collections = per_event_ns(rs, stream.lines, 1, collect=True)
+    with_gc = window_ratio([max(0, cost - overhead) for cost in raw], stream.types, None)
     types = stream.types
     width = max(1, int(len(costs) * WINDOW))
     shares = {
@@ -349,6 +365,7 @@ def flatness(rs: ModuleType, stream: Stream, repeat: int) -> dict[str, Any]:
         "transcript_delta": window_ratio(costs, types, TRANSCRIPT_DELTA),
         "mix_reweighted_ratio": reweighted_ratio(costs, types),
         "audio_delta_share_pct": shares,
+        "gc_enabled": {**with_gc, "passes": 1, "full_collections": full_collections},
     }
 
 
@@ -442,7 +459,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "python": platform.python_version(),
             "implementation": platform.python_implementation(),
             "machine": platform.machine(),
-            "realtime_state": str(Path(rs.__file__).parent),
+            "realtime_state": str(Path(rs.__file__ or "?").parent),
         },
         "repeat": args.repeat,
     }
@@ -472,6 +489,17 @@ def verdict(value: float | None, meets: Callable[[float], bool]) -> str:
 def fmt_ratio(value: float | None) -> str:
     """A ratio as ``1.23x`` or ``n/a``."""
     return "n/a" if value is None else f"{value:.2f}x"
+
+
+def window_row(label: str, window: dict[str, Any]) -> str:
+    """One flatness row: mean µs/event (and events) in each window, and their ratio."""
+    cells = [
+        "-"
+        if window[f"{side}_us"] is None
+        else f"{window[f'{side}_us']:.2f} µs ({window[f'{side}_events']})"
+        for side in ("first", "last")
+    ]
+    return f"{label:<40} {cells[0]:>18} {cells[1]:>18} {fmt_ratio(window['ratio']):>11}"
 
 
 def render(result: dict[str, Any]) -> str:
@@ -505,10 +533,15 @@ def render(result: dict[str, Any]) -> str:
         )
     oa = tp["openai"]
     if oa["available"]:
+        sampled = (
+            f"all {oa['events']:,} events"
+            if oa["sample_every"] == 1
+            else f"SAMPLE of {oa['events']:,} events (1 in {oa['sample_every']} of each type, "
+            f"type shares within {oa['sample_mix_gap_pp']:.2f} pp of the stream's)"
+        )
         rows.append(
             f"{'openai validate':<16} {oa['events_per_s']:>12,.0f} {oa['us_per_event']:>10.2f}  "
-            f"SAMPLE of {oa['events']:,} events (1 in {oa['sample_every']} of each type, "
-            f"mix within {oa['sample_mix_gap_pp']:.2f} pp); {oa['note']}"
+            f"{sampled}; {oa['note']}"
         )
     else:
         rows.append(f"{'openai validate':<16} {'-':>12} {'-':>10}  unavailable: {oa['note']}")
@@ -524,9 +557,9 @@ def render(result: dict[str, Any]) -> str:
             f"openai / decode            {fmt_ratio(ratios['openai_over_decode']):>8}",
             "",
             f"2. Flatness of decode+reduce (per-event perf_counter_ns, fastest of "
-            f"{flat['passes']} passes, timer cost {flat['timer_overhead_ns']} ns subtracted; "
-            f"mean {flat['mean_us']:.2f} µs/event)",
-            f"{'events':<40} {'first 10%':>16} {'last 10%':>16} {'last/first':>11}",
+            f"{flat['passes']} pass(es), gc disabled, timer cost "
+            f"{flat['timer_overhead_ns']} ns subtracted; mean {flat['mean_us']:.2f} µs/event)",
+            f"{'events':<40} {'first 10%':>18} {'last 10%':>18} {'last/first':>11}",
         ]
     )
     for key, label in (
@@ -534,21 +567,20 @@ def render(result: dict[str, Any]) -> str:
         ("audio_delta", AUDIO_DELTA),
         ("transcript_delta", TRANSCRIPT_DELTA),
     ):
-        w = flat[key]
-        cells = [
-            "-" if w[f"{side}_us"] is None else f"{w[f'{side}_us']:.2f} µs ({w[f'{side}_events']})"
-            for side in ("first", "last")
-        ]
-        rows.append(f"{label:<40} {cells[0]:>16} {cells[1]:>16} {fmt_ratio(w['ratio']):>11}")
+        rows.append(window_row(label, flat[key]))
     share = flat["audio_delta_share_pct"]
+    with_gc = flat["gc_enabled"]
     rows.extend(
         [
-            f"{'all, re-weighted to the stream mix':<40} {'':>16} {'':>16} "
+            f"{'all, re-weighted to the stream mix':<40} {'':>18} {'':>18} "
             f"{fmt_ratio(flat['mix_reweighted_ratio']):>11}",
             f"audio deltas are {share['first']:.1f} % of the first window, "
             f"{share['last']:.1f} % of the last; "
             f"all-events ratio (target <= {TARGET_FLATNESS:g}): "
             f"{verdict(flat['all']['ratio'], lambda v: v <= TARGET_FLATNESS)}",
+            "for information, 1 pass with the garbage collector ENABLED "
+            f"({with_gc['full_collections']} full collection(s), pauses included):",
+            window_row("all events, gc enabled", with_gc),
             "",
             f"3. Memory (tracemalloc, on a {mem['minutes']:g}-minute session of "
             f"{mem['events']:,} events"
