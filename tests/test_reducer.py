@@ -335,7 +335,14 @@ def test_function_call_output_item() -> None:
         "call_id": "call_1",
         "output": '{"t": 12}',
     }
-    state = run(s.item_added(output, None))
+    call = {
+        "id": "call",
+        "type": "function_call",
+        "call_id": "call_1",
+        "name": "weather",
+        "arguments": "{}",
+    }
+    state = run(s.item_added(call, None), s.item_added(output, "call"))
     item = state.item("out")
     assert (item.type, item.call_id, item.output, item.role) == (
         "function_call_output",

@@ -252,6 +252,7 @@ def test_beta_audio_turn_keeps_whisper_transcript_and_500_ms_of_answer_audio() -
     ]
     assert usage(state) == totals(162, 78, 0, 118, 44, 16, 62)
     assert state.input_audio == InputAudioState(
+        phase="committed",
         speaking=False,
         audio_start_ms=1420,
         audio_end_ms=3860,
@@ -296,6 +297,7 @@ def test_ga_audio_turn_keeps_token_billed_transcript_and_500_ms_of_answer_audio(
     ]
     assert usage(state) == totals(162, 78, 0, 118, 44, 16, 62)
     assert state.input_audio == InputAudioState(
+        phase="committed",
         speaking=False,
         audio_start_ms=1420,
         audio_end_ms=3860,
@@ -436,6 +438,7 @@ def assert_interruption(
     ]
     assert usage(state) == totals(371, 85, 64, 265, 106, 25, 60)
     assert state.input_audio == InputAudioState(
+        phase="committed",
         speaking=False,
         audio_start_ms=3310,
         audio_end_ms=4420,
@@ -510,6 +513,7 @@ def assert_cancelled_before_output(
     ]
     assert usage(state) == totals(167, 66, 0, 109, 58, 15, 51)
     assert state.input_audio == InputAudioState(
+        phase="committed",
         speaking=False,
         audio_start_ms=2150,
         audio_end_ms=3680,
@@ -661,6 +665,7 @@ def assert_transcription_only(
     assert dict(state.responses) == {}
     assert usage(state) == NO_USAGE
     assert state.input_audio == InputAudioState(
+        phase="committed",
         speaking=False,
         audio_start_ms=3900,
         audio_end_ms=6880,

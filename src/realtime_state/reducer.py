@@ -25,11 +25,14 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import immutables
+import pybase64
 
 from . import events as ev
+from . import lifecycles as lc
 from ._persistent import Chunks, make_evolver
 from .decoding import Event, RawEvent, decode
 from .errors import DecodeError, RealtimeStateError
+from .lifecycles import Compiled, compile_rules
 from .state import (
     LENIENT,
     STATUS_RANK,
@@ -152,13 +155,136 @@ def _unlink(conv: _Conversation, item_id: str) -> _Conversation:
 
 
 # ---------------------------------------------------------------------------------------------
+# Lifecycle steps: one dictionary look-up per check, compiled from lifecycles.py
+# ---------------------------------------------------------------------------------------------
+
+_RESPONSE = compile_rules(lc.RESPONSE)
+_CONVERSATION = compile_rules(lc.CONVERSATION)
+_OUTPUT_ITEM = compile_rules(lc.OUTPUT_ITEM)
+_PART = compile_rules(lc.CONTENT_PART)
+_STREAM = compile_rules(lc.STREAM)
+_CALL = compile_rules(lc.FUNCTION_CALL)
+_TURN = compile_rules(lc.INPUT_TURN)
+
+_DONE_TRIGGER = {status: f"done_{status}" for status in _FINAL}
+
+# How each refusal reads; {event} is the event type, {subject} names the object and its ids,
+# {phase} is the object's state.
+_MESSAGES = {
+    "unknown_response": "{event} names {subject}, which was never created",
+    "duplicate_response": "{event} for {subject}, which already exists (state {phase!r})",
+    "response_already_active": "{event} starts {subject}",
+    "delta_after_done": "{event} for {subject} after it was done (state {phase!r})",
+    "event_after_done": "{event} for {subject} after it was done (state {phase!r})",
+    "duplicate_done": "{event} for {subject}, which was already done (state {phase!r})",
+    "output_item_already_added": "{event} announces {subject} again (state {phase!r})",
+    "output_item_not_added": "{event} for {subject}, which no response.output_item.added announced",
+    "part_already_added": "{event} announces {subject} again (state {phase!r})",
+    "part_not_added": "{event} for {subject}, which no response.content_part.added announced",
+    "output_before_arguments_done": "{event} answers {subject} while its arguments are still "
+    "{phase}",
+    "speech_already_started": "{event} for {subject} while speech is already going on",
+    "speech_not_started": "{event} for {subject}, but speech never started (the input buffer "
+    "is {phase})",
+}
+
+
+def _refuse(
+    tables: Compiled, trigger: str, phase: str, found: Found, event: Any, subject: str
+) -> str | None:
+    """Record the refusal of ``trigger`` in ``phase``; return the lenient recovery phase
+    (``None``: the event is ignored)."""
+    code = tables[1][trigger][phase]
+    found.append((code, _MESSAGES[code].format(event=event.type, subject=subject, phase=phase)))
+    return tables[2][trigger].get(phase)
+
+
+def _response_step(
+    state: SessionState, event: Any, trigger: str, found: Found
+) -> immutables.Map[str, ResponseState] | None:
+    """Check the response an output or delta event names.
+
+    Returns the responses map (with a placeholder when lenient policy recovers a response
+    that was never created), or ``None`` when the event must be ignored.
+    """
+    responses = state.responses
+    response_id = event.response_id
+    if response_id is None:  # events that carry no response id (MCP call status)
+        return responses
+    response = responses.get(response_id)
+    phase = "absent" if response is None else response.phase
+    if _RESPONSE[0][trigger].get(phase) is not None:
+        return responses
+    dest = _refuse(_RESPONSE, trigger, phase, found, event, f"response {response_id}")
+    if dest is None:
+        return None
+    return responses.set(response_id, ResponseState(id=response_id, status=dest, phase=dest))
+
+
+def _item_step(item: ItemState, trigger: str, found: Found, event: Any) -> ItemState | None:
+    """Advance the output-item lifecycle; ``None`` when the event must be ignored."""
+    phase = item.phase
+    dest = _OUTPUT_ITEM[0][trigger].get(phase)
+    if dest is None:
+        dest = _refuse(_OUTPUT_ITEM, trigger, phase, found, event, f"item {item.id}")
+        if dest is None:
+            return None
+    return item if dest == phase else _evolve_item(item, phase=dest)
+
+
+def _check_output_index(
+    responses: immutables.Map[str, ResponseState], event: Any, item_id: str, found: Found
+) -> immutables.Map[str, ResponseState]:
+    """Check that ``output_index`` points at the item in its response's output.
+
+    An item the response does not list yet (its ``response.output_item.added`` was missed and
+    reported) is listed when the index is the next free position.
+    """
+    response = responses.get(event.response_id)
+    if response is None:
+        return responses
+    ids = response.output_item_ids
+    index = event.output_index
+    if 0 <= index < len(ids) and ids[index] == item_id:
+        return responses
+    if item_id not in ids and index == len(ids):
+        return responses.set(
+            response.id, _evolve_response(response, output_item_ids=(*ids, item_id))
+        )
+    _bad_output_index(response, event, item_id, found)
+    return responses
+
+
+def _bad_output_index(response: ResponseState, event: Any, item_id: str, found: Found) -> None:
+    ids = response.output_item_ids
+    index = event.output_index
+    if index < 0 or index >= len(ids) + (item_id not in ids):
+        found.append(
+            (
+                "output_index_out_of_range",
+                f"{event.type} for item {item_id} names output_index {index}, but response "
+                f"{response.id} has {len(ids)} output item(s)",
+            )
+        )
+    else:
+        other = ids[index] if index < len(ids) else "nothing"
+        found.append(
+            (
+                "output_index_mismatch",
+                f"{event.type} for item {item_id} names output_index {index}, which is "
+                f"{other} in response {response.id}",
+            )
+        )
+
+
+# ---------------------------------------------------------------------------------------------
 # Items and parts from the wire
 # ---------------------------------------------------------------------------------------------
 
 
 def _b64(text: str, found: Found, where: str) -> bytes:
     try:
-        return binascii.a2b_base64(text)
+        return pybase64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
         found.append(("invalid_audio", f"audio of {where} is not valid base64 ({exc})"))
         return b""
@@ -173,6 +299,7 @@ def _part_from_wire(part: ev.ContentPart, final: bool, found: Found, where: str)
     return PartState(
         type=part.type,
         status="done" if final else "in_progress",
+        phase="done" if final else "absent",
         text_chunks=_chunks(part.text),
         transcript_chunks=_chunks(part.transcript),
         audio_chunks=Chunks.of(_b64(audio, found, where)) if audio else None,
@@ -223,9 +350,14 @@ def _parts_final(status: str | None, role: str | None) -> bool:
     return status in _FINAL or role in ("user", "system")
 
 
+_CALL_TYPES = frozenset({"function_call", "mcp_call"})
+
+
 def _item_from_wire(
-    wire: Any, response_id: str | None, in_conversation: bool, found: Found
+    wire: Any, response_id: str | None, in_conversation: bool, found: Found, announced: bool
 ) -> ItemState:
+    """A new item from its wire form; ``announced``: it comes from
+    ``response.output_item.added`` (a call's arguments will stream)."""
     if isinstance(wire, ev.UnknownObject):
         return ItemState(
             id=wire.id or "",
@@ -250,10 +382,16 @@ def _item_from_wire(
             response_id=response_id,
             in_conversation=in_conversation,
         )
+    status = getattr(wire, "status", None)
     return ItemState(
         id=wire.id,
         type=kind,
-        status=getattr(wire, "status", None),
+        status=status,
+        call_phase=(
+            ("open" if announced or status == "in_progress" else "arguments_done")
+            if kind in _CALL_TYPES
+            else None
+        ),
         name=getattr(wire, "name", None),
         call_id=getattr(wire, "call_id", None),
         arguments_chunks=_chunks(getattr(wire, "arguments", None)),
@@ -275,7 +413,7 @@ def _better_status(old: str | None, new: str | None) -> str | None:
     return new if STATUS_RANK.get(new, 2) >= STATUS_RANK.get(old, 2) else old
 
 
-def _merge_item(old: ItemState, wire: Any, found: Found) -> ItemState:
+def _merge_item(old: ItemState, wire: Any, found: Found, event: Any) -> ItemState:
     """Merge a later copy of an item: never regress status, never erase accumulated data."""
     if isinstance(wire, ev.UnknownObject):
         return _evolve_item(old, unknown=wire)
@@ -310,6 +448,11 @@ def _merge_item(old: ItemState, wire: Any, found: Found) -> ItemState:
                 changes[name] = value
         arguments = getattr(wire, "arguments", None)
         changes["arguments_chunks"] = _merge_text(old.arguments_chunks, arguments)
+        if old.call_phase is not None and getattr(wire, "status", None) in _FINAL:
+            # a finished copy of a call closes its arguments (always legal)
+            changes["call_phase"] = _CALL[0]["item_done"][old.call_phase]
+        elif old.call_phase is None and wire.type in _CALL_TYPES:
+            changes["call_phase"] = "open" if status == "in_progress" else "arguments_done"
     if old.type is None:
         changes["type"] = wire.type
     return _evolve_item(old, **changes)
@@ -333,11 +476,13 @@ def _receive_item(
     final: bool,
     conversation_event: bool,
     found: Found,
+    event: Any,
 ) -> _Conversation:
     """Create or merge an item and place it if it is not placed yet.
 
     Items of an out-of-band response stay out of the conversation unless a
-    ``conversation.item.*`` event (``conversation_event``) places them.
+    ``conversation.item.*`` event (``conversation_event``) places them. A new function call
+    is indexed by its ``call_id``; a new function-call output answers its call.
     """
     conv = state.conversation
     item_id = wire.id
@@ -351,9 +496,10 @@ def _receive_item(
             response = state.responses.get(response_id)
             if response is not None and response.out_of_band:
                 in_conversation = False
-        item = _item_from_wire(wire, response_id, in_conversation, found)
+        announced = event.__class__ is ev.ResponseOutputItemAdded
+        item = _item_from_wire(wire, response_id, in_conversation, found, announced)
     else:
-        item = _merge_item(old, wire, found)
+        item = _merge_item(old, wire, found, event)
         if response_id is not None and item.response_id is None:
             item = _evolve_item(item, response_id=response_id)
         if conversation_event and not old.in_conversation:
@@ -368,12 +514,45 @@ def _receive_item(
     conv = _put_item(conv, item)
     if item.in_conversation and item_id not in conv.links:
         conv = _link(conv, item_id, anchor, found)
+    call_id = item.call_id
+    if call_id is not None:
+        if item.type == "function_call":
+            if conv.calls.get(call_id) != item_id:
+                conv = _evolve_conv(conv, calls=conv.calls.set(call_id, item_id))
+        elif old is None and item.type == "function_call_output":
+            conv = _answer_call(conv, call_id, found, event)
     pending = conv.pending.get(item_id)
     if pending is not None:
         conv = _evolve_conv(conv, pending=conv.pending.delete(item_id))
         for held in pending:
             conv = _apply_transcription(conv, held, found)
     return conv
+
+
+def _answer_call(conv: _Conversation, call_id: str, found: Found, event: Any) -> _Conversation:
+    """A function-call output arrived: advance its call's lifecycle."""
+    call_item_id = conv.calls.get(call_id)
+    if call_item_id is None:
+        found.append(
+            (
+                "unknown_call",
+                f"{event.type} carries the output of call {call_id}, which matches no "
+                "function call seen",
+            )
+        )
+        return conv
+    call = conv.items.get(call_item_id)
+    if call is None:  # the call was deleted; its output may still be given
+        return conv
+    phase = call.call_phase or "arguments_done"
+    dest = _CALL[0]["output"].get(phase)
+    if dest is None:
+        dest = _refuse(_CALL, "output", phase, found, event, f"call {call_id} (item {call.id})")
+        if dest is None:  # pragma: no cover - the table recovers every refusal of "output"
+            return conv
+    if dest == call.call_phase:
+        return conv
+    return _put_item(conv, _evolve_item(call, call_phase=dest))
 
 
 def _get_part(
@@ -385,47 +564,115 @@ def _get_part(
         return None
     content = item.content
     if index < 0 or index >= len(content):
-        found.append(
-            (
-                "content_index_out_of_range",
-                f"{event_kind} for item {item_id} names content_index {index}, but the item "
-                f"has {len(content)} part(s)",
-            )
-        )
+        _part_out_of_range(item, index, found, event_kind)
         return None
     return item, content[index]
 
 
-def _set_part(conv: _Conversation, item: ItemState, index: int, part: PartState) -> _Conversation:
-    content = item.content
-    new_item = _evolve_item(item, content=(*content[:index], part, *content[index + 1 :]))
-    return _evolve_conv(conv, items=conv.items.set(item.id, new_item))
-
-
-def _ensure_part(
-    conv: _Conversation, item_id: str, index: int, found: Found, kind: str, part_type: str | None
-) -> tuple[_Conversation, ItemState, PartState] | None:
-    """The part a delta streams into; in lenient recovery a missing part is created."""
-    got = _get_part(conv, item_id, index, found, kind)
-    if got is not None:
-        return conv, got[0], got[1]
-    item = conv.items.get(item_id)
-    if item is None or index < 0:
-        return None
-    content = list(item.content)
-    while len(content) <= index:
-        content.append(PartState(type=part_type if len(content) == index else None))
-    item = _evolve_item(item, content=tuple(content))
-    conv = _evolve_conv(conv, items=conv.items.set(item_id, item))
-    return conv, item, content[index]
-
-
-def _delta_part(
-    state: SessionState, event: Any, found: Found, part_type: str
-) -> tuple[_Conversation, ItemState, PartState] | None:
-    return _ensure_part(
-        state.conversation, event.item_id, event.content_index, found, event.type, part_type
+def _part_out_of_range(item: ItemState, index: int, found: Found, event_kind: str) -> None:
+    found.append(
+        (
+            "content_index_out_of_range",
+            f"{event_kind} for item {item.id} names content_index {index}, but the item "
+            f"has {len(item.content)} part(s)",
+        )
     )
+
+
+def _with_part(item: ItemState, index: int, part: PartState) -> ItemState:
+    content = item.content
+    return _evolve_item(item, content=(*content[:index], part, *content[index + 1 :]))
+
+
+def _set_part(conv: _Conversation, item: ItemState, index: int, part: PartState) -> _Conversation:
+    return _put_item(conv, _with_part(item, index, part))
+
+
+def _unknown_item(event: Any, item_id: str, found: Found) -> None:
+    found.append(("unknown_item", f"{event.type} for item {item_id}, which is not known"))
+
+
+def _changes(
+    state: SessionState, conv: _Conversation, responses: immutables.Map[str, ResponseState]
+) -> Changes:
+    changes: Changes = {"conversation": conv}
+    if responses is not state.responses:
+        changes["responses"] = responses
+    return changes
+
+
+def _part_target(
+    state: SessionState,
+    event: Any,
+    found: Found,
+    response_trigger: str,
+    item_trigger: str,
+    part_type: str | None,
+) -> tuple[immutables.Map[str, ResponseState], ItemState, PartState] | None:
+    """Check the response, item and output index an event names, and find its part.
+
+    A part the item does not have is reported (``content_index_out_of_range``) and, for
+    lenient policy, created (as if announced). Returns ``None`` when the event must be ignored.
+    """
+    responses = _response_step(state, event, response_trigger, found)
+    if responses is None:
+        return None
+    item_id = event.item_id
+    item = state.conversation.items.get(item_id)
+    if item is None:
+        _unknown_item(event, item_id, found)
+        return None
+    item = _item_step(item, item_trigger, found, event)
+    if item is None:
+        return None
+    responses = _check_output_index(responses, event, item_id, found)
+    index = event.content_index
+    content = item.content
+    if 0 <= index < len(content):
+        return responses, item, content[index]
+    _part_out_of_range(item, index, found, event.type)
+    if index < 0:
+        return None
+    parts = list(content)
+    while len(parts) < index:
+        parts.append(PartState())
+    part = PartState(type=part_type, phase="added")
+    parts.append(part)
+    return responses, _evolve_item(item, content=tuple(parts)), part
+
+
+def _channel_step(
+    part: PartState, channel: str, trigger: str, found: Found, event: Any
+) -> tuple[str, str] | None:
+    """Advance the part's lifecycle (trigger ``delta``) and one channel's; return the new
+    ``(part phase, channel phase)`` or ``None`` when the event must be ignored."""
+    phase = part.phase
+    part_dest = _PART[0]["delta"].get(phase)
+    if part_dest is None:
+        part_dest = _refuse(
+            _PART,
+            "delta",
+            phase,
+            found,
+            event,
+            f"part {event.content_index} of item {event.item_id}",
+        )
+        if part_dest is None:
+            return None
+    channel_phase = getattr(part, f"{channel}_phase")
+    channel_dest = _STREAM[0][trigger].get(channel_phase)
+    if channel_dest is None:
+        channel_dest = _refuse(
+            _STREAM,
+            trigger,
+            channel_phase,
+            found,
+            event,
+            f"the {channel} of part {event.content_index} of item {event.item_id}",
+        )
+        if channel_dest is None:
+            return None
+    return part_dest, channel_dest
 
 
 # ---------------------------------------------------------------------------------------------
@@ -451,190 +698,324 @@ def _on_conversation_item(state: SessionState, event: Any, found: Found) -> Chan
         final=isinstance(event, ev.ConversationItemDone),
         conversation_event=True,
         found=found,
+        event=event,
     )
     return {"conversation": conv}
 
 
 def _on_output_item(state: SessionState, event: Any, found: Found) -> Changes:
-    response_id = event.response_id
-    responses = state.responses
-    response = responses.get(response_id)
-    if response is None:
-        found.append(
-            (
-                "unknown_response",
-                f"{event.type} names response {response_id}, which was never created",
-            )
-        )
+    responses = _response_step(state, event, "output", found)
+    if responses is None:
+        return {}
+    wire = event.item
+    item_id = wire.id
+    added = isinstance(event, ev.ResponseOutputItemAdded)
+    old = state.conversation.items.get(item_id) if item_id is not None else None
+    phase = "absent" if old is None else old.phase
+    trigger = "add" if added else "finish"
+    dest = _OUTPUT_ITEM[0][trigger].get(phase)
+    if dest is None:
+        dest = _refuse(_OUTPUT_ITEM, trigger, phase, found, event, f"item {item_id}")
+        if dest is None:
+            return {}
+    sub = state if responses is state.responses else _evolve_state(state, responses=responses)
     conv = _receive_item(
-        state,
-        event.item,
+        sub,
+        wire,
         anchor=_AT_END,
-        response_id=response_id,
-        final=isinstance(event, ev.ResponseOutputItemDone),
+        response_id=event.response_id,
+        final=not added,
         conversation_event=False,
         found=found,
+        event=event,
     )
-    changes: Changes = {"conversation": conv}
-    item_id = event.item.id
-    if response is not None and item_id is not None and item_id not in response.output_item_ids:
-        changes["responses"] = responses.set(
-            response_id,
-            _evolve_response(response, output_item_ids=(*response.output_item_ids, item_id)),
-        )
-    return changes
+    if item_id is None:
+        return _changes(state, conv, responses)
+    item = conv.items[item_id]
+    if item.phase != dest:
+        conv = _put_item(conv, _evolve_item(item, phase=dest))
+    response = responses.get(event.response_id)
+    if response is not None:
+        ids = response.output_item_ids
+        index = event.output_index
+        if item_id not in ids:
+            if index != len(ids):
+                _bad_output_index(response, event, item_id, found)
+            responses = responses.set(
+                response.id, _evolve_response(response, output_item_ids=(*ids, item_id))
+            )
+        elif not (0 <= index < len(ids) and ids[index] == item_id):
+            _bad_output_index(response, event, item_id, found)
+    return _changes(state, conv, responses)
 
 
 def _on_content_part_added(state: SessionState, event: Any, found: Found) -> Changes:
+    responses = _response_step(state, event, "output", found)
+    if responses is None:
+        return {}
     conv = state.conversation
     item = conv.items.get(event.item_id)
     if item is None:
-        found.append(("unknown_item", f"{event.type} for item {event.item_id}, which is not known"))
+        _unknown_item(event, event.item_id, found)
         return {}
+    item = _item_step(item, "part", found, event)
+    if item is None:
+        return {}
+    responses = _check_output_index(responses, event, item.id, found)
     index = event.content_index
     where = f"item {item.id} part {index}"
     content = item.content
-    if index < len(content):
-        part = _merge_part(content[index], event.part, False, found, where)
-        return {"conversation": _set_part(conv, item, index, part)}
+    if 0 <= index < len(content):
+        old = content[index]
+        dest = _PART[0]["add"].get(old.phase)
+        if dest is None:
+            dest = _refuse(_PART, "add", old.phase, found, event, f"part {index} of item {item.id}")
+            if dest is None:
+                return {}
+        part = _evolve_part(_merge_part(old, event.part, False, found, where), phase=dest)
+        return _changes(state, _set_part(conv, item, index, part), responses)
+    if index < 0:
+        _part_out_of_range(item, index, found, event.type)
+        return {}
     parts = list(content)
-    while len(parts) < index:
-        parts.append(PartState())
-    parts.append(_part_from_wire(event.part, False, found, where))
-    new_item = _evolve_item(item, content=tuple(parts))
-    return {"conversation": _evolve_conv(conv, items=conv.items.set(item.id, new_item))}
+    if index > len(parts):
+        _part_out_of_range(item, index, found, event.type)
+        while len(parts) < index:
+            parts.append(PartState())
+    parts.append(_evolve_part(_part_from_wire(event.part, False, found, where), phase="added"))
+    item = _evolve_item(item, content=tuple(parts))
+    return _changes(state, _put_item(conv, item), responses)
 
 
 def _on_content_part_done(state: SessionState, event: Any, found: Found) -> Changes:
-    conv = state.conversation
-    got = _ensure_part(conv, event.item_id, event.content_index, found, event.type, event.part.type)
+    got = _part_target(state, event, found, "output", "part", event.part.type)
     if got is None:
         return {}
-    conv, item, part = got
-    part = _merge_part(part, event.part, True, found, f"item {item.id} part {event.content_index}")
-    return {"conversation": _set_part(conv, item, event.content_index, part)}
+    responses, item, part = got
+    index = event.content_index
+    phase = part.phase
+    dest = _PART[0]["finish"].get(phase)
+    if dest is None:
+        dest = _refuse(_PART, "finish", phase, found, event, f"part {index} of item {item.id}")
+        if dest is None:
+            return {}
+    part = _evolve_part(
+        _merge_part(part, event.part, True, found, f"item {item.id} part {index}"), phase=dest
+    )
+    return _changes(state, _set_part(state.conversation, item, index, part), responses)
 
 
 def _on_text_delta(state: SessionState, event: Any, found: Found) -> Changes:
-    got = _ensure_part(
-        state.conversation, event.item_id, event.content_index, found, event.type, "text"
-    )
+    got = _part_target(state, event, found, "delta", "delta", "text")
     if got is None:
         return {}
-    conv, item, part = got
+    responses, item, part = got
+    phases = _channel_step(part, "text", "delta", found, event)
+    if phases is None:
+        return {}
     chunks = part.text_chunks
     part = _evolve_part(
-        part, text_chunks=Chunks.of(event.delta) if chunks is None else chunks.append(event.delta)
+        part,
+        phase=phases[0],
+        text_phase=phases[1],
+        text_chunks=Chunks.of(event.delta) if chunks is None else chunks.append(event.delta),
     )
-    return {"conversation": _set_part(conv, item, event.content_index, part)}
+    return _changes(
+        state, _set_part(state.conversation, item, event.content_index, part), responses
+    )
+
+
+def _mismatch(code: str, what: str, event: Any, got: str, final: str) -> tuple[str, str]:
+    return (
+        code,
+        f"{event.type} for part {event.content_index} of item {event.item_id} gives a {what} of "
+        f"{len(final)} characters that differs from the {len(got)} characters the deltas "
+        f"carried ({_excerpt(got)} vs {_excerpt(final)})",
+    )
+
+
+def _excerpt(text: str, width: int = 40) -> str:
+    return repr(text if len(text) <= width else text[: width - 3] + "...")
 
 
 def _on_text_done(state: SessionState, event: Any, found: Found) -> Changes:
-    got = _ensure_part(
-        state.conversation, event.item_id, event.content_index, found, event.type, "text"
-    )
+    got = _part_target(state, event, found, "delta", "delta", "text")
     if got is None:
         return {}
-    conv, item, part = got
+    responses, item, part = got
+    before = part.text_phase
+    phases = _channel_step(part, "text", "done", found, event)
+    if phases is None:
+        return {}
+    chunks = part.text_chunks
+    streamed = "" if chunks is None else chunks.value()
+    if before == "streaming" and streamed != event.text:
+        found.append(_mismatch("text_mismatch", "text", event, streamed, event.text))
     part = _evolve_part(
-        part, text_chunks=_merge_text(part.text_chunks, event.text) or Chunks.of("")
+        part,
+        phase=phases[0],
+        text_phase=phases[1],
+        text_chunks=_merge_text(chunks, event.text) or Chunks.of(""),
     )
-    return {"conversation": _set_part(conv, item, event.content_index, part)}
+    return _changes(
+        state, _set_part(state.conversation, item, event.content_index, part), responses
+    )
 
 
 def _on_audio_delta(state: SessionState, event: Any, found: Found) -> Changes:
-    got = _ensure_part(
-        state.conversation, event.item_id, event.content_index, found, event.type, "audio"
-    )
+    got = _part_target(state, event, found, "delta", "delta", "audio")
     if got is None:
         return {}
-    conv, item, part = got
+    responses, item, part = got
+    phases = _channel_step(part, "audio", "delta", found, event)
+    if phases is None:
+        return {}
     data = _b64(event.delta, found, f"item {item.id} part {event.content_index}")
     chunks = part.audio_chunks
     part = _evolve_part(
-        part, audio_chunks=Chunks.of(data) if chunks is None else chunks.append(data)
+        part,
+        phase=phases[0],
+        audio_phase=phases[1],
+        audio_chunks=Chunks.of(data) if chunks is None else chunks.append(data),
     )
-    return {"conversation": _set_part(conv, item, event.content_index, part)}
+    return _changes(
+        state, _set_part(state.conversation, item, event.content_index, part), responses
+    )
 
 
 def _on_audio_done(state: SessionState, event: Any, found: Found) -> Changes:
-    got = _ensure_part(
-        state.conversation, event.item_id, event.content_index, found, event.type, "audio"
-    )
+    got = _part_target(state, event, found, "delta", "delta", "audio")
     if got is None:
         return {}
-    return {"conversation": got[0]}
+    responses, item, part = got
+    phases = _channel_step(part, "audio", "done", found, event)
+    if phases is None:
+        return {}
+    part = _evolve_part(part, phase=phases[0], audio_phase=phases[1])
+    return _changes(
+        state, _set_part(state.conversation, item, event.content_index, part), responses
+    )
 
 
 def _on_transcript_delta(state: SessionState, event: Any, found: Found) -> Changes:
-    got = _ensure_part(
-        state.conversation, event.item_id, event.content_index, found, event.type, "audio"
-    )
+    got = _part_target(state, event, found, "delta", "delta", "audio")
     if got is None:
         return {}
-    conv, item, part = got
+    responses, item, part = got
+    phases = _channel_step(part, "transcript", "delta", found, event)
+    if phases is None:
+        return {}
     chunks = part.transcript_chunks
     part = _evolve_part(
         part,
+        phase=phases[0],
+        transcript_phase=phases[1],
         transcript_chunks=Chunks.of(event.delta) if chunks is None else chunks.append(event.delta),
     )
-    return {"conversation": _set_part(conv, item, event.content_index, part)}
+    return _changes(
+        state, _set_part(state.conversation, item, event.content_index, part), responses
+    )
 
 
 def _on_transcript_done(state: SessionState, event: Any, found: Found) -> Changes:
-    got = _ensure_part(
-        state.conversation, event.item_id, event.content_index, found, event.type, "audio"
-    )
+    got = _part_target(state, event, found, "delta", "delta", "audio")
     if got is None:
         return {}
-    conv, item, part = got
-    if part.truncated_at_ms is not None:
-        return {"conversation": conv}
-    chunks = part.transcript_chunks
-    if chunks is None or chunks.value() != event.transcript:
-        part = _evolve_part(part, transcript_chunks=Chunks.of(event.transcript))
-    return {"conversation": _set_part(conv, item, event.content_index, part)}
+    responses, item, part = got
+    before = part.transcript_phase
+    phases = _channel_step(part, "transcript", "done", found, event)
+    if phases is None:
+        return {}
+    changes: dict[str, Any] = {"phase": phases[0], "transcript_phase": phases[1]}
+    if part.truncated_at_ms is None:
+        chunks = part.transcript_chunks
+        streamed = "" if chunks is None else chunks.value()
+        if before == "streaming" and streamed != event.transcript:
+            found.append(
+                _mismatch("transcript_mismatch", "transcript", event, streamed, event.transcript)
+            )
+        if chunks is None or streamed != event.transcript:
+            changes["transcript_chunks"] = Chunks.of(event.transcript)
+    part = _evolve_part(part, **changes)
+    return _changes(
+        state, _set_part(state.conversation, item, event.content_index, part), responses
+    )
 
 
-def _call_item(state: SessionState, event: Any, found: Found) -> ItemState | None:
-    item = state.conversation.items.get(event.item_id)
+def _call_target(
+    state: SessionState, event: Any, found: Found, trigger: str
+) -> tuple[immutables.Map[str, ResponseState], ItemState, str, str] | None:
+    """Check the response, item and call an arguments event names.
+
+    Returns ``(responses, item, call phase before, call phase after)`` or ``None`` when the
+    event must be ignored.
+    """
+    responses = _response_step(state, event, "delta", found)
+    if responses is None:
+        return None
+    item_id = event.item_id
+    item = state.conversation.items.get(item_id)
     if item is None:
-        found.append(("unknown_item", f"{event.type} for item {event.item_id}, which is not known"))
-    return item
+        _unknown_item(event, item_id, found)
+        return None
+    item = _item_step(item, "delta", found, event)
+    if item is None:
+        return None
+    responses = _check_output_index(responses, event, item_id, found)
+    phase = item.call_phase or "open"
+    dest = _CALL[0][trigger].get(phase)
+    if dest is None:
+        subject = f"the arguments of call {item.call_id} (item {item_id})"
+        dest = _refuse(_CALL, trigger, phase, found, event, subject)
+        if dest is None:
+            return None
+    return responses, item, phase, dest
 
 
 def _on_arguments_delta(state: SessionState, event: Any, found: Found) -> Changes:
-    item = _call_item(state, event, found)
-    if item is None:
+    got = _call_target(state, event, found, "delta")
+    if got is None:
         return {}
+    responses, item, _, dest = got
     chunks = item.arguments_chunks
     item = _evolve_item(
         item,
+        call_phase=dest,
         arguments_chunks=Chunks.of(event.delta) if chunks is None else chunks.append(event.delta),
     )
-    return {"conversation": _put_item(state.conversation, item)}
+    return _changes(state, _put_item(state.conversation, item), responses)
 
 
 def _on_arguments_done(state: SessionState, event: Any, found: Found) -> Changes:
-    item = _call_item(state, event, found)
-    if item is None:
+    got = _call_target(state, event, found, "done")
+    if got is None:
         return {}
+    responses, item, before, dest = got
     chunks = item.arguments_chunks
-    changes: dict[str, Any] = {}
-    if chunks is None or chunks.value() != event.arguments:
+    streamed = "" if chunks is None else chunks.value()
+    changes: dict[str, Any] = {"call_phase": dest}
+    if streamed != event.arguments:
+        if before == "streaming":
+            found.append(
+                (
+                    "arguments_mismatch",
+                    f"{event.type} for call {item.call_id} (item {item.id}) gives arguments "
+                    f"{_excerpt(event.arguments)} that differ from the deltas joined "
+                    f"{_excerpt(streamed)}",
+                )
+            )
         changes["arguments_chunks"] = Chunks.of(event.arguments)
     name = getattr(event, "name", None)
     if item.name is None and name is not None:
         changes["name"] = name
-    if not changes:
-        return {}
-    return {"conversation": _put_item(state.conversation, _evolve_item(item, **changes))}
+    return _changes(state, _put_item(state.conversation, _evolve_item(item, **changes)), responses)
 
 
 def _item_status(status: str) -> Callable[[SessionState, Any, Found], Changes]:
     def handler(state: SessionState, event: Any, found: Found) -> Changes:
-        item = _call_item(state, event, found)
+        item = state.conversation.items.get(event.item_id)
         if item is None:
+            _unknown_item(event, event.item_id, found)
             return {}
         return {"conversation": _put_item(state.conversation, _evolve_item(item, status=status))}
 
@@ -684,7 +1065,7 @@ def _on_deleted(state: SessionState, event: Any, found: Found) -> Changes:
     conv = state.conversation
     item_id = event.item_id
     if item_id not in conv.items:
-        found.append(("unknown_item", f"{event.type} for item {item_id}, which is not known"))
+        _unknown_item(event, item_id, found)
         return {}
     if item_id in conv.links:
         conv = _unlink(conv, item_id)
@@ -696,7 +1077,7 @@ def _apply_transcription(conv: _Conversation, event: Any, found: Found) -> _Conv
     index = event.content_index if event.content_index is not None else 0
     content = list(item.content)
     while len(content) <= index:
-        content.append(PartState(type="input_audio", status="done"))
+        content.append(PartState(type="input_audio", status="done", phase="done"))
     part = content[index]
     if isinstance(event, ev.InputAudioTranscriptionDelta):
         delta = event.delta
@@ -743,10 +1124,24 @@ def _on_transcription(state: SessionState, event: Any, found: Found) -> Changes:
     }
 
 
+def _turn_step(state: SessionState, event: Any, trigger: str, found: Found) -> str | None:
+    """Advance the input-turn lifecycle; ``None`` when the event must be ignored."""
+    phase = state.input_audio.phase
+    dest = _TURN[0][trigger].get(phase)
+    if dest is None:
+        subject = f"item {getattr(event, 'item_id', None)}"
+        dest = _refuse(_TURN, trigger, phase, found, event, subject)
+    return dest
+
+
 def _on_speech_started(state: SessionState, event: Any, found: Found) -> Changes:
+    phase = _turn_step(state, event, "speech_started", found)
+    if phase is None:  # pragma: no cover - every refusal of this trigger recovers
+        return {}
     return {
         "input_audio": _evolve_input(
             state.input_audio,
+            phase=phase,
             speaking=True,
             audio_start_ms=event.audio_start_ms,
             audio_end_ms=None,
@@ -756,9 +1151,13 @@ def _on_speech_started(state: SessionState, event: Any, found: Found) -> Changes
 
 
 def _on_speech_stopped(state: SessionState, event: Any, found: Found) -> Changes:
+    phase = _turn_step(state, event, "speech_stopped", found)
+    if phase is None:  # pragma: no cover - every refusal of this trigger recovers
+        return {}
     return {
         "input_audio": _evolve_input(
             state.input_audio,
+            phase=phase,
             speaking=False,
             audio_end_ms=event.audio_end_ms,
             item_id=event.item_id,
@@ -771,6 +1170,7 @@ def _on_committed(state: SessionState, event: Any, found: Found) -> Changes:
     return {
         "input_audio": _evolve_input(
             buf,
+            phase=_turn_step(state, event, "commit", found),
             speaking=False,
             item_id=event.item_id,
             committed_item_ids=(*buf.committed_item_ids, event.item_id),
@@ -781,7 +1181,13 @@ def _on_committed(state: SessionState, event: Any, found: Found) -> Changes:
 def _on_cleared(state: SessionState, event: Any, found: Found) -> Changes:
     buf = state.input_audio
     return {
-        "input_audio": _evolve_input(buf, speaking=False, item_id=None, cleared=buf.cleared + 1)
+        "input_audio": _evolve_input(
+            buf,
+            phase=_turn_step(state, event, "clear", found),
+            speaking=False,
+            item_id=None,
+            cleared=buf.cleared + 1,
+        )
     }
 
 
@@ -790,6 +1196,8 @@ def _on_timeout(state: SessionState, event: Any, found: Found) -> Changes:
     return {
         "input_audio": _evolve_input(
             buf,
+            phase=_turn_step(state, event, "timeout", found),
+            speaking=False,
             audio_start_ms=event.audio_start_ms,
             audio_end_ms=event.audio_end_ms,
             item_id=event.item_id,
@@ -817,10 +1225,18 @@ def _on_response_created(state: SessionState, event: Any, found: Found, index: i
     if response_id is None:
         found.append(("missing_response_id", "response.created carries a response without an id"))
         return {}
+    old = state.responses.get(response_id)
+    phase = "absent" if old is None else old.phase
+    dest = _RESPONSE[0]["create"].get(phase)
+    if dest is None:
+        dest = _refuse(_RESPONSE, "create", phase, found, event, f"response {response_id}")
+        if dest is None:
+            return {}
     out_of_band = _is_out_of_band(wire)
     response = ResponseState(
         id=response_id,
         status=wire.status,
+        phase=dest,
         status_details=wire.status_details,
         usage=wire.usage,
         conversation_id=wire.conversation_id,
@@ -830,6 +1246,13 @@ def _on_response_created(state: SessionState, event: Any, found: Found, index: i
     )
     changes: Changes = {"responses": state.responses.set(response_id, response)}
     if not out_of_band:
+        conversation = state.conversation_phase
+        if _CONVERSATION[0]["response_created"].get(conversation) is None:
+            subject = (
+                f"response {response_id} while response {state.active_response_id} is still "
+                "in progress"
+            )
+            _refuse(_CONVERSATION, "response_created", conversation, found, event, subject)
         changes["active_response_id"] = response_id
     return changes
 
@@ -841,13 +1264,14 @@ def _on_response_done(state: SessionState, event: Any, found: Found, index: int)
         found.append(("missing_response_id", "response.done carries a response without an id"))
         return {}
     response = state.responses.get(response_id)
-    if response is None:
-        found.append(
-            (
-                "unknown_response",
-                f"response.done for response {response_id}, which was never created",
-            )
-        )
+    phase = "absent" if response is None else response.phase
+    trigger = _DONE_TRIGGER.get(wire.status or "completed", "done_completed")
+    dest = _RESPONSE[0][trigger].get(phase)
+    if dest is None:
+        dest = _refuse(_RESPONSE, trigger, phase, found, event, f"response {response_id}")
+        if dest is None:
+            return {}
+    if response is None:  # lenient: the response is recorded from the payload
         response = ResponseState(
             id=response_id, out_of_band=_is_out_of_band(wire), conversation_id=wire.conversation_id
         )
@@ -865,6 +1289,7 @@ def _on_response_done(state: SessionState, event: Any, found: Found, index: int)
             final=False,
             conversation_event=False,
             found=found,
+            event=event,
         )
         sub = _evolve_state(sub, conversation=conv)
         if item.id not in output_ids:
@@ -872,6 +1297,7 @@ def _on_response_done(state: SessionState, event: Any, found: Found, index: int)
     response = _evolve_response(
         response,
         status=wire.status if wire.status is not None else response.status,
+        phase=dest,
         status_details=wire.status_details,
         usage=wire.usage,
         conversation_id=wire.conversation_id

@@ -62,6 +62,15 @@ class PartState:
     ``output_audio``, ...)."""
     status: str = "in_progress"
     """``in_progress`` while streaming, ``done`` once a ``*.done`` (or a final item) closed it."""
+    phase: str = "absent"
+    """Position in the content-part lifecycle (``absent``, ``added``, ``streaming``, ``done``;
+    see :data:`realtime_state.lifecycles.CONTENT_PART`)."""
+    text_phase: str = "open"
+    """Lifecycle of the text channel (``open``, ``streaming``, ``done``)."""
+    audio_phase: str = "open"
+    """Lifecycle of the audio channel (``open``, ``streaming``, ``done``)."""
+    transcript_phase: str = "open"
+    """Lifecycle of the audio-transcript channel (``open``, ``streaming``, ``done``)."""
     text_chunks: Chunks[str] | None = attrs.field(default=None, repr=False)
     transcript_chunks: Chunks[str] | None = attrs.field(default=None, repr=False)
     audio_chunks: Chunks[bytes] | None = attrs.field(default=None, repr=False)
@@ -115,6 +124,12 @@ class ItemState:
     role: str | None = None
     status: str | None = None
     content: tuple[PartState, ...] = ()
+    phase: str = "absent"
+    """Position in the output-item lifecycle (``absent`` for items no
+    ``response.output_item.added`` announced, then ``added``, ``streaming``, ``done``)."""
+    call_phase: str | None = None
+    """Function/MCP calls: ``open``, ``streaming``, ``arguments_done``, ``answered``;
+    ``None`` for other items."""
     name: str | None = None
     call_id: str | None = None
     arguments_chunks: Chunks[str] | None = attrs.field(default=None, repr=False)
@@ -149,6 +164,9 @@ class ResponseState:
 
     id: str
     status: str | None = None
+    phase: str = "in_progress"
+    """Position in the response lifecycle: ``in_progress``, then ``completed``,
+    ``cancelled``, ``failed`` or ``incomplete``."""
     status_details: ev.StatusDetails | None = None
     output_item_ids: tuple[str, ...] = ()
     usage: ev.Usage | None = None
@@ -171,6 +189,9 @@ class ResponseState:
 class InputAudioState:
     """The input audio buffer and the VAD turn."""
 
+    phase: str = "idle"
+    """Position in the input-turn lifecycle: ``idle``, ``speaking``, ``stopped``,
+    ``committed``, ``cleared``."""
     speaking: bool = False
     """Between ``speech_started`` and ``speech_stopped``/``committed``/``cleared``."""
     audio_start_ms: int | None = None
@@ -281,6 +302,8 @@ class _Conversation:
     size: int = 0
     pending: immutables.Map[str, tuple[Any, ...]] = attrs.field(factory=immutables.Map)
     """Input transcription events for items not (yet) present, by item id."""
+    calls: immutables.Map[str, str] = attrs.field(factory=immutables.Map)
+    """``call_id`` -> id of the function-call item, for every call seen (deleted ones too)."""
 
 
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
@@ -353,6 +376,11 @@ class SessionState:
     def pending_transcriptions(self) -> Mapping[str, tuple[Any, ...]]:
         """Input transcription events held for items that have not arrived (item id -> events)."""
         return self.conversation.pending
+
+    @property
+    def conversation_phase(self) -> str:
+        """``responding`` while an in-conversation response runs, else ``idle``."""
+        return "idle" if self.active_response_id is None else "responding"
 
     @property
     def active_response(self) -> ResponseState | None:

@@ -1,0 +1,464 @@
+"""Every legal lifecycle of the Realtime protocol, as tables.
+
+Theory of operation
+-------------------
+A Realtime session is a set of small, independent state machines that the server drives with
+its events. This module holds all of them, as data, and nothing else decides what is legal:
+
+* ``RESPONSE``: one per response (``response.created`` ... ``response.done``).
+* ``CONVERSATION``: one per session; at most one in-conversation response runs at a time
+  (out-of-band responses, ``conversation_id: null``, run alongside and are not counted).
+* ``OUTPUT_ITEM``: one per item a response produces (``response.output_item.added`` ...
+  ``.done``).
+* ``CONTENT_PART``: one per content part of such an item (``response.content_part.added``
+  ... ``.done``).
+* ``STREAM``: one per streamed channel of a part (its text, its audio, its audio transcript):
+  deltas, then one ``*.done``.
+* ``FUNCTION_CALL``: one per function or MCP call item: arguments stream, are done, and (for
+  function calls) an output item answers the call.
+* ``INPUT_TURN``: one per session: the input audio buffer as VAD and the client drive it.
+
+Each lifecycle lists its states, the triggers that the reducer fires (and which wire events
+fire them), the legal ``(source, trigger) -> destination`` rules, and for every pair that is
+*not* legal the stable violation code to report. Every ``(state, trigger)`` pair is therefore
+either a rule or a refusal; a test checks that the tables are total.
+
+A lifecycle can also name a **recovery**: where lenient policy puts the object after a
+refused trigger so that the event can still be applied (a ``response.done`` for a response
+that was never created still records the response as done, from its payload). A refusal
+without a recovery is ignored in lenient policy (the event changes nothing but
+``event_count`` and ``violations``); in strict policy every refusal raises and the state
+passed in is kept.
+
+The phase of every object lives in the session state (``ResponseState.phase``,
+``ItemState.phase``, ``ItemState.call_phase``, ``PartState.phase``,
+``PartState.text_phase`` / ``audio_phase`` / ``transcript_phase``,
+``InputAudioState.phase``; the conversation's is ``SessionState.conversation_phase``). The
+reducer never runs a state machine object on its hot path: it uses the ``(source ->
+destination)`` dictionaries that :func:`compile_rules` builds from these same tables, one
+dictionary look-up per check. :func:`machine` builds the equivalent ``transitions`` machine
+once per process; a test asserts that machine and dictionaries agree on every
+``(state, trigger)`` pair, and :mod:`realtime_state.diagrams` draws the docs' diagrams
+with ``transitions`` from the same tables.
+
+Checks that are not transitions (an event naming an item, part or output index that does
+not exist; ``*.done`` text that differs from the deltas) are done by the reducer; their
+codes are listed in :data:`VIOLATION_CODES` with the lifecycle codes, so the docs have one
+complete list.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "Rule",
+    "Lifecycle",
+    "RESPONSE",
+    "CONVERSATION",
+    "OUTPUT_ITEM",
+    "CONTENT_PART",
+    "STREAM",
+    "FUNCTION_CALL",
+    "INPUT_TURN",
+    "LIFECYCLES",
+    "VIOLATION_CODES",
+    "compile_rules",
+    "machine",
+    "transitions_spec",
+]
+
+ANY = "*"
+"""In a refusal or recovery table: every state not named explicitly."""
+
+
+@attrs.frozen
+class Rule:
+    """A legal transition: ``trigger`` moves an object from any of ``sources`` to ``dest``."""
+
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str
+
+
+@attrs.frozen(eq=False)
+class Lifecycle:
+    """One lifecycle: states, triggers (with the events that fire them), rules, refusals.
+
+    ``refusals[trigger][source]`` is the violation code for a trigger that is not legal in
+    ``source`` (``"*"`` covers every source not named). ``recoveries[trigger][source]`` is
+    where lenient policy moves the object after that refusal so that the event still applies;
+    a refusal without a recovery leaves the object as it was and the event is ignored.
+    """
+
+    name: str
+    title: str
+    summary: str
+    states: tuple[str, ...]
+    initial: str
+    triggers: Mapping[str, str]
+    rules: tuple[Rule, ...]
+    refusals: Mapping[str, Mapping[str, str]]
+    recoveries: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
+
+    def legal(self, source: str, trigger: str) -> str | None:
+        """The destination of ``trigger`` in ``source``, or ``None`` when it is refused."""
+        return compile_rules(self)[0][trigger].get(source)
+
+    def refusal(self, source: str, trigger: str) -> str:
+        """The violation code for ``trigger`` refused in ``source``."""
+        table = self.refusals[trigger]
+        return table.get(source, table.get(ANY, ""))
+
+    def recovery(self, source: str, trigger: str) -> str | None:
+        """Where lenient policy puts the object after ``trigger`` was refused in ``source``."""
+        table = self.recoveries.get(trigger, {})
+        return table.get(source, table.get(ANY))
+
+
+_FINAL_RESPONSE = ("completed", "cancelled", "failed", "incomplete")
+
+RESPONSE = Lifecycle(
+    name="response",
+    title="Response",
+    summary=(
+        "A response is created, streams its output, and ends with exactly one "
+        "`response.done` whose status is its final state."
+    ),
+    states=("absent", "in_progress", *_FINAL_RESPONSE),
+    initial="absent",
+    triggers={
+        "create": "`response.created`",
+        "output": "`response.output_item.added/done`, `response.content_part.added/done` "
+        "naming the response",
+        "delta": "text, audio, transcript and arguments deltas and their `*.done`, naming the "
+        "response",
+        "done_completed": "`response.done` with status `completed`",
+        "done_cancelled": "`response.done` with status `cancelled`",
+        "done_failed": "`response.done` with status `failed`",
+        "done_incomplete": "`response.done` with status `incomplete`",
+    },
+    rules=(
+        Rule("create", ("absent",), "in_progress"),
+        Rule("output", ("in_progress",), "in_progress"),
+        Rule("delta", ("in_progress",), "in_progress"),
+        *(Rule(f"done_{status}", ("in_progress",), status) for status in _FINAL_RESPONSE),
+    ),
+    refusals={
+        "create": {ANY: "duplicate_response"},
+        "output": {"absent": "unknown_response", ANY: "event_after_done"},
+        "delta": {"absent": "unknown_response", ANY: "delta_after_done"},
+        **{
+            f"done_{status}": {"absent": "unknown_response", ANY: "duplicate_done"}
+            for status in _FINAL_RESPONSE
+        },
+    },
+    recoveries={
+        "output": {"absent": "in_progress"},
+        "delta": {"absent": "in_progress"},
+        **{f"done_{status}": {"absent": status} for status in _FINAL_RESPONSE},
+    },
+)
+
+CONVERSATION = Lifecycle(
+    name="conversation",
+    title="Conversation (active response)",
+    summary=(
+        "At most one in-conversation response runs at a time. Out-of-band responses "
+        "(`conversation_id: null`) do not fire these triggers."
+    ),
+    states=("idle", "responding"),
+    initial="idle",
+    triggers={
+        "response_created": "`response.created` of an in-conversation response",
+        "response_done": "`response.done` of the running in-conversation response",
+    },
+    rules=(
+        Rule("response_created", ("idle",), "responding"),
+        Rule("response_done", ("responding",), "idle"),
+        Rule("response_done", ("idle",), "idle"),
+    ),
+    refusals={
+        "response_created": {"responding": "response_already_active"},
+        "response_done": {},
+    },
+    recoveries={"response_created": {"responding": "responding"}},
+)
+
+OUTPUT_ITEM = Lifecycle(
+    name="output_item",
+    title="Output item",
+    summary=(
+        "An item a response produces is announced by `response.output_item.added`, streams "
+        "its parts, and is closed by `response.output_item.done`. An item first seen another "
+        "way (a client item, a user item) stays `absent` here."
+    ),
+    states=("absent", "added", "streaming", "done"),
+    initial="absent",
+    triggers={
+        "add": "`response.output_item.added`",
+        "part": "`response.content_part.added/done` for the item",
+        "delta": "text, audio, transcript and arguments deltas and their `*.done` for the item",
+        "finish": "`response.output_item.done`",
+    },
+    rules=(
+        Rule("add", ("absent",), "added"),
+        Rule("part", ("added", "streaming"), "streaming"),
+        Rule("delta", ("added", "streaming"), "streaming"),
+        Rule("finish", ("added", "streaming"), "done"),
+    ),
+    refusals={
+        "add": {ANY: "output_item_already_added"},
+        "part": {"absent": "output_item_not_added", "done": "event_after_done"},
+        "delta": {"absent": "output_item_not_added", "done": "delta_after_done"},
+        "finish": {"absent": "output_item_not_added", "done": "duplicate_done"},
+    },
+    recoveries={
+        "part": {"absent": "streaming"},
+        "delta": {"absent": "streaming"},
+        "finish": {"absent": "done"},
+    },
+)
+
+CONTENT_PART = Lifecycle(
+    name="content_part",
+    title="Content part",
+    summary=(
+        "A part of an output item is announced by `response.content_part.added`, receives "
+        "deltas, and is closed by `response.content_part.done`. A part that first arrives "
+        "inside a finished item is `done` from the start."
+    ),
+    states=("absent", "added", "streaming", "done"),
+    initial="absent",
+    triggers={
+        "add": "`response.content_part.added`",
+        "delta": "text, audio and transcript deltas and their `*.done` for the part",
+        "finish": "`response.content_part.done`",
+    },
+    rules=(
+        Rule("add", ("absent",), "added"),
+        Rule("delta", ("added", "streaming"), "streaming"),
+        Rule("finish", ("added", "streaming"), "done"),
+    ),
+    refusals={
+        "add": {ANY: "part_already_added"},
+        "delta": {"absent": "part_not_added", "done": "delta_after_done"},
+        "finish": {"absent": "part_not_added", "done": "duplicate_done"},
+    },
+    recoveries={
+        "delta": {"absent": "streaming"},
+        "finish": {"absent": "done"},
+    },
+)
+
+STREAM = Lifecycle(
+    name="stream",
+    title="Streamed channel (text, audio, transcript of a part)",
+    summary=(
+        "Each channel of a part streams deltas and is closed by its own `*.done` "
+        "(`response.output_text.done`, `response.output_audio.done`, "
+        "`response.output_audio_transcript.done`, or the beta names). The final text or "
+        "transcript must equal the deltas joined (`text_mismatch`, `transcript_mismatch`)."
+    ),
+    states=("open", "streaming", "done"),
+    initial="open",
+    triggers={
+        "delta": "`*.delta` of the channel",
+        "done": "`*.done` of the channel",
+    },
+    rules=(
+        Rule("delta", ("open", "streaming"), "streaming"),
+        Rule("done", ("open", "streaming"), "done"),
+    ),
+    refusals={
+        "delta": {"done": "delta_after_done"},
+        "done": {"done": "duplicate_done"},
+    },
+)
+
+FUNCTION_CALL = Lifecycle(
+    name="function_call",
+    title="Function call",
+    summary=(
+        "A function (or MCP) call's arguments stream, are done, and a `function_call_output` "
+        "item with the same `call_id` answers it. A call that first arrives complete (a client "
+        "item, a finished copy) starts at `arguments_done`. The final arguments must equal "
+        "the deltas joined (`arguments_mismatch`)."
+    ),
+    states=("open", "streaming", "arguments_done", "answered"),
+    initial="open",
+    triggers={
+        "delta": "`response.function_call_arguments.delta` "
+        "(or `response.mcp_call_arguments.delta`)",
+        "done": "`response.function_call_arguments.done` (or `response.mcp_call_arguments.done`)",
+        "item_done": "a finished copy of the call item (`response.output_item.done`, "
+        "`conversation.item.done`, `response.done`)",
+        "output": "a `function_call_output` item naming the call's `call_id`",
+    },
+    rules=(
+        Rule("delta", ("open", "streaming"), "streaming"),
+        Rule("done", ("open", "streaming"), "arguments_done"),
+        Rule("item_done", ("open", "streaming", "arguments_done"), "arguments_done"),
+        Rule("item_done", ("answered",), "answered"),
+        Rule("output", ("arguments_done", "answered"), "answered"),
+    ),
+    refusals={
+        "delta": {ANY: "delta_after_done"},
+        "done": {ANY: "duplicate_done"},
+        "item_done": {},
+        "output": {ANY: "output_before_arguments_done"},
+    },
+    recoveries={"output": {ANY: "answered"}},
+)
+
+INPUT_TURN = Lifecycle(
+    name="input_turn",
+    title="Input turn (input audio buffer)",
+    summary=(
+        "Server VAD announces speech and its end; the buffer is then committed (by VAD, by "
+        "the idle timeout or by the client) or cleared. A client may commit or clear at any "
+        "time."
+    ),
+    states=("idle", "speaking", "stopped", "committed", "cleared"),
+    initial="idle",
+    triggers={
+        "speech_started": "`input_audio_buffer.speech_started`",
+        "speech_stopped": "`input_audio_buffer.speech_stopped`",
+        "timeout": "`input_audio_buffer.timeout_triggered`",
+        "commit": "`input_audio_buffer.committed`",
+        "clear": "`input_audio_buffer.cleared`",
+    },
+    rules=(
+        Rule("speech_started", ("idle", "stopped", "committed", "cleared"), "speaking"),
+        Rule("speech_stopped", ("speaking",), "stopped"),
+        Rule("timeout", ("idle", "speaking", "stopped", "committed", "cleared"), "stopped"),
+        Rule("commit", ("idle", "speaking", "stopped", "committed", "cleared"), "committed"),
+        Rule("clear", ("idle", "speaking", "stopped", "committed", "cleared"), "cleared"),
+    ),
+    refusals={
+        "speech_started": {"speaking": "speech_already_started"},
+        "speech_stopped": {ANY: "speech_not_started"},
+        "timeout": {},
+        "commit": {},
+        "clear": {},
+    },
+    recoveries={
+        "speech_started": {"speaking": "speaking"},
+        "speech_stopped": {ANY: "stopped"},
+    },
+)
+
+LIFECYCLES: tuple[Lifecycle, ...] = (
+    RESPONSE,
+    CONVERSATION,
+    OUTPUT_ITEM,
+    CONTENT_PART,
+    STREAM,
+    FUNCTION_CALL,
+    INPUT_TURN,
+)
+"""Every lifecycle, in the order the docs present them."""
+
+VIOLATION_CODES: Mapping[str, str] = {
+    # lifecycle refusals
+    "unknown_response": "an event names a response that was never created (`response.created` "
+    "missing, or the log starts after it); lenient policy records the response from what "
+    "the event says",
+    "duplicate_response": "`response.created` for a response that already exists",
+    "response_already_active": "`response.created` of an in-conversation response while another "
+    "in-conversation response is still running",
+    "delta_after_done": "a delta (or its `*.done`) for a response, item, part, channel or call "
+    "arguments already done",
+    "event_after_done": "`response.output_item.*` or `response.content_part.*` after the response "
+    "or item it belongs to is done",
+    "duplicate_done": "a second `*.done` for the same response, item, part, channel or arguments",
+    "output_item_already_added": "`response.output_item.added` for an item already announced",
+    "output_item_not_added": "a part, delta or `response.output_item.done` for an item that "
+    "`response.output_item.added` never announced",
+    "part_already_added": "`response.content_part.added` for a part already announced",
+    "part_not_added": "a delta or `response.content_part.done` for a part that "
+    "`response.content_part.added` never announced",
+    "output_before_arguments_done": "a `function_call_output` for a call whose arguments are still "
+    "streaming",
+    "speech_already_started": "`input_audio_buffer.speech_started` while speech is already "
+    "going on",
+    "speech_not_started": "`input_audio_buffer.speech_stopped` without speech having started",
+    # reference and content checks made by the reducer
+    "unknown_item": "an event names an item the state does not hold (never created, or deleted)",
+    "unknown_anchor": "an item's `previous_item_id` names an item the state does not hold; the "
+    "item is placed at the end",
+    "unknown_call": "a `function_call_output` whose `call_id` matches no function call seen",
+    "content_index_out_of_range": "a `content_index` beyond the parts the item has (or leaving a "
+    "gap)",
+    "output_index_out_of_range": "an `output_index` beyond the output items of the response",
+    "output_index_mismatch": "an `output_index` that points at another item of the response",
+    "arguments_mismatch": "the `arguments` of `*_arguments.done` differ from the deltas joined",
+    "text_mismatch": "the `text` of `response.output_text.done` differs from the deltas joined",
+    "transcript_mismatch": "the `transcript` of `response.output_audio_transcript.done` differs "
+    "from the deltas joined",
+    "invalid_audio": "an audio delta or part that is not valid base64",
+    "missing_item_id": "an item without an `id`",
+    "missing_response_id": "a response without an `id`",
+}
+"""Every violation code the reducer reports, with what it means."""
+
+
+Compiled = tuple[dict[str, dict[str, str]], dict[str, dict[str, str]], dict[str, dict[str, str]]]
+
+
+@functools.cache
+def compile_rules(lifecycle: Lifecycle) -> Compiled:
+    """The O(1) look-ups the reducer uses, built from the table.
+
+    Returns ``(legal, refused, recover)``, each ``{trigger: {source: value}}``: ``legal``
+    gives the destination, ``refused`` the violation code, ``recover`` the lenient recovery
+    destination. Every state appears for every trigger in ``legal`` or ``refused``.
+    """
+    legal: dict[str, dict[str, str]] = {trigger: {} for trigger in lifecycle.triggers}
+    for rule in lifecycle.rules:
+        for source in rule.sources:
+            legal[rule.trigger][source] = rule.dest
+    refused: dict[str, dict[str, str]] = {trigger: {} for trigger in lifecycle.triggers}
+    recover: dict[str, dict[str, str]] = {trigger: {} for trigger in lifecycle.triggers}
+    for trigger in lifecycle.triggers:
+        for state in lifecycle.states:
+            if state in legal[trigger]:
+                continue
+            code = lifecycle.refusal(state, trigger)
+            if code:
+                refused[trigger][state] = code
+            back = lifecycle.recovery(state, trigger)
+            if back is not None:
+                recover[trigger][state] = back
+    return legal, refused, recover
+
+
+def transitions_spec(lifecycle: Lifecycle) -> list[dict[str, Any]]:
+    """The rules in the form `transitions.Machine(transitions=...)` takes."""
+    return [
+        {"trigger": rule.trigger, "source": list(rule.sources), "dest": rule.dest}
+        for rule in lifecycle.rules
+    ]
+
+
+@functools.cache
+def machine(lifecycle: Lifecycle) -> Any:
+    """The ``transitions.Machine`` of a lifecycle, built once per process from its table.
+
+    The machine is its own model; invalid triggers raise ``transitions.MachineError``.
+    Use it to explore a lifecycle; the reducer uses :func:`compile_rules` instead.
+    """
+    from transitions import Machine
+
+    return Machine(
+        states=list(lifecycle.states),
+        transitions=transitions_spec(lifecycle),
+        initial=lifecycle.initial,
+        auto_transitions=False,
+        ignore_invalid_triggers=False,
+        name=lifecycle.name,
+    )
