@@ -1,4 +1,5 @@
-"""Decode + reduce throughput, flatness and memory on a synthetic GA voice session.
+"""Decode + reduce throughput, flatness, memory and snapshot cost on a synthetic GA voice
+session.
 
 Usage (from the repository root)::
 
@@ -27,6 +28,12 @@ Builds one session with ``synthetic.ga_voice_session`` (180 simulated minutes is
    retained by the final state alone, and by a list holding every intermediate state
    (``states.append(state)`` after each event); their ratio shows how much structural
    sharing saves. The decoded PCM held by the final state is shown for context.
+4. **Transcript snapshot** (on the same ``--memory-minutes`` session): the time of
+   ``state.transcript()`` and of ``transcript.to_dict()`` on the final state, against the
+   time of replaying the session (decode + reduce), as ratios. ``transcript()`` is timed
+   *cold* (the first call on a freshly replayed state, which joins each streamed text once;
+   best of ``--repeat`` fresh replays) and *warm* (a later call, when the state has those
+   joins memoised; best of ``--repeat``). Audio is never joined by a snapshot.
 
 The table goes to stdout; with ``--json`` the figures go to stdout as one JSON object and
 the table to stderr.
@@ -63,6 +70,7 @@ WINDOW = 0.10
 TARGET_OPENAI_RATIO = 5.0
 TARGET_FLATNESS = 1.3
 TARGET_MEMORY_RATIO = 2.0
+TARGET_SNAPSHOT_RATIO = 0.05
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 Func = Callable[[Any], object]
@@ -437,6 +445,58 @@ def memory(rs: ModuleType, stream: Stream) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Transcript snapshot
+# ---------------------------------------------------------------------------------------------
+
+
+def once(body: Callable[[], object]) -> float:
+    """Wall time, in seconds, of one call of ``body`` with gc disabled."""
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        body()
+        return time.perf_counter() - start
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def snapshot(rs: ModuleType, stream: Stream, repeat: int) -> dict[str, Any]:
+    """``transcript()`` (cold and warm) and ``to_dict()`` on the final state, against the
+    replay (decode + reduce) of the session."""
+    replay_body = folding(rs, stream.lines, decode=True)
+    replay_s = timed(replay_body, repeat)
+    cold = float("inf")
+    state: Any = None
+    for _ in range(repeat):
+        state = replay_body()  # fresh: nothing joined yet
+        cold = min(cold, once(state.transcript))
+    warm = timed(state.transcript, repeat)
+    transcript = state.transcript()
+    to_dict = timed(transcript.to_dict, repeat)
+    turns = len(transcript)
+    del state, transcript
+    gc.collect()
+    return {
+        "minutes": stream.minutes,
+        "events": len(stream.lines),
+        "turns": turns,
+        "replay_s": replay_s,
+        "transcript_cold_s": cold,
+        "transcript_warm_s": warm,
+        "to_dict_s": to_dict,
+        "ratios": {
+            "transcript_cold_over_replay": ratio(cold, replay_s),
+            "transcript_warm_over_replay": ratio(warm, replay_s),
+            "to_dict_over_replay": ratio(to_dict, replay_s),
+            "cold_and_to_dict_over_replay": ratio(cold + to_dict, replay_s),
+        },
+    }
+
+
+# ---------------------------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------------------------
 
@@ -471,10 +531,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         del stream
         small = make_stream(args.memory_minutes, args.seed)
     result["memory"] = memory(rs, small)
+    result["snapshot"] = snapshot(rs, small, args.repeat)
     result["targets"] = {
         "openai_over_decode_reduce_min": TARGET_OPENAI_RATIO,
         "flatness_max": TARGET_FLATNESS,
         "memory_ratio_max": TARGET_MEMORY_RATIO,
+        "snapshot_over_replay_max": TARGET_SNAPSHOT_RATIO,
     }
     return result
 
@@ -594,6 +656,30 @@ def render(result: dict[str, Any]) -> str:
             f"{verdict(mem['ratio'], lambda v: v < TARGET_MEMORY_RATIO)})",
             f"decoded audio in final state {mem['audio_bytes'] / 1e6:>9.1f} MB",
         ]
+    )
+    snap = result["snapshot"]
+    shares = snap["ratios"]
+    rows.extend(
+        [
+            "",
+            f"4. Transcript snapshot (final state of the {snap['minutes']:g}-minute session: "
+            f"{snap['events']:,} events, {snap['turns']} turns; gc disabled)",
+            f"replay (decode+reduce)       {snap['replay_s'] * 1e3:>9.1f} ms",
+        ]
+    )
+    for label, key, share in (
+        ("transcript(), cold", "transcript_cold_s", "transcript_cold_over_replay"),
+        ("transcript(), warm", "transcript_warm_s", "transcript_warm_over_replay"),
+        ("transcript().to_dict()", "to_dict_s", "to_dict_over_replay"),
+    ):
+        rows.append(
+            f"{label:<28} {snap[key] * 1e3:>9.2f} ms  {shares[share] * 100:>6.2f} % of replay"
+        )
+    both = shares["cold_and_to_dict_over_replay"]
+    rows.append(
+        f"cold transcript + to_dict    {both * 100:>9.2f} %  of replay "
+        f"(target < {TARGET_SNAPSHOT_RATIO * 100:g} %: "
+        f"{verdict(both, lambda v: v < TARGET_SNAPSHOT_RATIO)})"
     )
     return "\n".join(rows)
 

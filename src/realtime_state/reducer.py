@@ -1057,6 +1057,9 @@ def _on_truncated(state: SessionState, event: Any, found: Found) -> Changes:
         transcript_chunks=Chunks.of(""),
         truncated_at_ms=event.audio_end_ms,
         transcript_before_truncation=before,
+        audio_bytes_before_truncation=(
+            part.audio_bytes if part.truncated_at_ms is None else part.audio_bytes_before_truncation
+        ),
     )
     return {"conversation": _set_part(conv, item, event.content_index, part)}
 

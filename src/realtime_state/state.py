@@ -10,13 +10,17 @@ with an underscore are internal.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import immutables
 
 from . import events as ev
 from ._persistent import EMPTY_LOG, Chunks, Log
+
+if TYPE_CHECKING:
+    from .cost import ModelPrice, PriceTable, SessionCost
+    from .transcript import Transcript
 
 __all__ = [
     "STRICT",
@@ -78,6 +82,9 @@ class PartState:
     """Where ``conversation.item.truncated`` cut the audio, or ``None``."""
     transcript_before_truncation: str | None = None
     """The transcript streamed before the cut (the server clears ``transcript``)."""
+    audio_bytes_before_truncation: int | None = None
+    """Audio bytes received before the first cut (only those up to the cut are kept), or
+    ``None`` when the part was never cut."""
     transcription_status: str | None = None
     """Input transcription: ``None``, ``in_progress``, ``completed`` or ``failed``."""
     transcription_error: ev.TranscriptionError | None = None
@@ -108,6 +115,14 @@ class PartState:
     def audio_bytes(self) -> int:
         """Number of audio bytes received, without joining them."""
         return 0 if self.audio_chunks is None else self.audio_chunks.size
+
+    @property
+    def duration_ms(self) -> float:
+        """Milliseconds of audio held, counted as PCM16 at 24 kHz (48 bytes per ms), the
+        format of every PCM session; for G.711 parts (8 bytes per ms) use
+        ``Turn.audio_ms`` or :func:`realtime_state.audio.part_duration_ms`, which read the
+        session's format. Never joins the audio."""
+        return self.audio_bytes / 48
 
 
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
@@ -387,3 +402,66 @@ class SessionState:
         """The running in-conversation response, or ``None``."""
         rid = self.active_response_id
         return None if rid is None else self.responses.get(rid)
+
+    # --- Read side: thin entry points into transcript.py, audio.py, cost.py, carry.py ----------
+
+    def transcript(self) -> Transcript:
+        """An immutable :class:`~realtime_state.transcript.Transcript` of the conversation,
+        one turn per item of :attr:`items` (O(items); audio is never joined)."""
+        from .transcript import transcript_of
+
+        return transcript_of(self)
+
+    def audio(self, item_id: str, content_index: int = 0) -> bytes:
+        """The audio bytes of one part, in the session's format (PCM16 or G.711); raises
+        :class:`~realtime_state.audio.NoAudioError` when the part holds none."""
+        from .audio import part_audio
+
+        return part_audio(self, item_id, content_index)
+
+    def wav(self, item_id: str, content_index: int = 0) -> bytes:
+        """One part's audio as a WAV file (standard :mod:`wave`, PCM16 at the session's
+        rate); G.711 and parts without audio raise a clear error."""
+        from .audio import item_wav
+
+        return item_wav(self, item_id, content_index)
+
+    def conversation_wav(self, *, gap_ms: int = 0) -> bytes:
+        """User and assistant audio in conversation order as one WAV file (``gap_ms`` of
+        silence between parts)."""
+        from .audio import conversation_wav
+
+        return conversation_wav(self, gap_ms=gap_ms)
+
+    def cost(
+        self,
+        prices: PriceTable | Mapping[str, ModelPrice | Mapping[str, Any]] | None = None,
+        *,
+        model: str | None = None,
+        transcription_model: str | None = None,
+    ) -> SessionCost:
+        """What the session cost so far, per response and in total, input transcription
+        included (:class:`~realtime_state.cost.SessionCost`, money as ``Decimal``)."""
+        from .cost import session_cost
+
+        return session_cost(self, prices, model=model, transcription_model=transcription_model)
+
+    def to_client_events(
+        self,
+        *,
+        max_items: int | None = None,
+        include_function_calls: bool = True,
+        include_mcp: bool = False,
+        user_audio: str = "transcript",
+    ) -> list[dict[str, Any]]:
+        """``conversation.item.create`` client events that rebuild this conversation in a
+        new session (see :func:`realtime_state.carry.carry_over` for what is left out)."""
+        from .carry import to_client_events
+
+        return to_client_events(
+            self,
+            max_items=max_items,
+            include_function_calls=include_function_calls,
+            include_mcp=include_mcp,
+            user_audio=user_audio,
+        )

@@ -1,0 +1,300 @@
+"""Audio held by the state: raw bytes, durations and WAV files.
+
+The state keeps audio exactly as it came over the connection, decoded from base64 but in the
+session's format: PCM16 (16-bit little-endian mono, 24 kHz unless the session says another
+rate) or G.711 (mu-law or A-law, 8 kHz, one byte per sample). Assistant parts use the
+session's *output* format; user ``input_audio`` parts its *input* format (GA
+``session.audio.input.format``, beta ``input_audio_format``); with no session event yet, both
+are PCM16 at 24 kHz, the server default.
+
+What the state can hold:
+
+* assistant audio streamed as ``response.output_audio.delta`` (``response.audio.delta`` in
+  beta) over a WebSocket, cut at ``audio_end_ms`` when the item was truncated;
+* user audio only when an item carried it (``conversation.item.retrieved``, or a client
+  item echoed with its bytes): the server does not echo the audio of VAD turns;
+* nothing at all over WebRTC and SIP, where audio travels on the media track.
+
+WAV export (:func:`pcm_to_wav`, :func:`item_wav`, :func:`conversation_wav`) uses the standard
+library's :mod:`wave`, writes whole PCM16 samples (a trailing odd byte, which some recorders
+leave when they cut deltas, is dropped) and refuses G.711 with
+:class:`UnsupportedAudioFormatError` rather than writing a file that plays as noise. A part
+with no audio raises :class:`NoAudioError`. Nothing here joins audio chunks except to return
+audio the caller asked for.
+"""
+
+from __future__ import annotations
+
+import io
+import wave
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+from . import events as ev
+from .errors import RealtimeStateError
+from .state import ItemState, PartState, SessionState
+
+__all__ = [
+    "AudioError",
+    "NoAudioError",
+    "UnsupportedAudioFormatError",
+    "AudioSpec",
+    "PCM16_24K",
+    "input_spec",
+    "output_spec",
+    "part_spec",
+    "part_duration_ms",
+    "received_audio_bytes",
+    "part_audio",
+    "pcm_to_wav",
+    "item_wav",
+    "conversation_wav",
+]
+
+
+class AudioError(RealtimeStateError, ValueError):
+    """Base class of the audio errors."""
+
+
+class NoAudioError(AudioError, LookupError):
+    """The item, the part, or the part's audio is not in the state."""
+
+
+class UnsupportedAudioFormatError(AudioError):
+    """The audio is in a format this export cannot write (G.711, or an unknown encoding)."""
+
+
+@attrs.frozen(slots=True)
+class AudioSpec:
+    """An audio format: ``encoding`` (``pcm16``, ``g711_ulaw``, ``g711_alaw``, or the wire
+    name of a format this version does not know) and ``rate`` in samples per second."""
+
+    encoding: str
+    rate: int
+
+    @property
+    def sample_width(self) -> int:
+        """Bytes per sample: 2 for PCM16, 1 for G.711."""
+        return 2 if self.encoding == "pcm16" else 1
+
+    @property
+    def bytes_per_ms(self) -> float:
+        """Bytes per millisecond of mono audio (48 for PCM16 at 24 kHz, 8 for G.711)."""
+        return self.rate * self.sample_width / 1000
+
+    @property
+    def is_pcm16(self) -> bool:
+        """Whether the audio is PCM16, the only encoding WAV export writes."""
+        return self.encoding == "pcm16"
+
+    def duration_ms(self, n_bytes: int) -> float:
+        """Milliseconds of audio in ``n_bytes`` bytes of this format."""
+        return n_bytes / self.bytes_per_ms
+
+    def describe(self) -> str:
+        """A short human name, e.g. ``PCM16 at 24000 Hz`` or ``G.711 mu-law``."""
+        names = {"pcm16": "PCM16", "g711_ulaw": "G.711 mu-law", "g711_alaw": "G.711 A-law"}
+        name = names.get(self.encoding, repr(self.encoding))
+        return f"{name} at {self.rate} Hz" if self.is_pcm16 else name
+
+
+PCM16_24K = AudioSpec("pcm16", 24000)
+"""The server default for input and output audio."""
+
+_BETA_FORMATS = {
+    "pcm16": PCM16_24K,
+    "g711_ulaw": AudioSpec("g711_ulaw", 8000),
+    "g711_alaw": AudioSpec("g711_alaw", 8000),
+}
+
+
+def _from_beta(name: str | None) -> AudioSpec:
+    if name is None:
+        return PCM16_24K
+    return _BETA_FORMATS.get(name, AudioSpec(name, 24000))
+
+
+def _from_ga(fmt: ev.AudioFormat | None) -> AudioSpec:
+    if fmt is None or fmt.type is None:
+        return PCM16_24K
+    if fmt.type == "audio/pcm":
+        return AudioSpec("pcm16", fmt.rate or 24000)
+    if fmt.type == "audio/pcmu":
+        return _BETA_FORMATS["g711_ulaw"]
+    if fmt.type == "audio/pcma":
+        return _BETA_FORMATS["g711_alaw"]
+    return AudioSpec(fmt.type, fmt.rate or 24000)
+
+
+def input_spec(session: Any) -> AudioSpec:
+    """The format of user (input) audio for a session object, or the default for ``None``."""
+    if isinstance(session, (ev.BetaSession, ev.BetaTranscriptionSession)):
+        return _from_beta(session.input_audio_format)
+    if isinstance(session, (ev.RealtimeSession, ev.TranscriptionSession)):
+        audio = session.audio
+        return _from_ga(audio.input.format if audio and audio.input else None)
+    return PCM16_24K
+
+
+def output_spec(session: Any) -> AudioSpec:
+    """The format of assistant (output) audio for a session object, or the default."""
+    if isinstance(session, ev.BetaSession):
+        return _from_beta(session.output_audio_format)
+    if isinstance(session, ev.RealtimeSession):
+        audio = session.audio
+        return _from_ga(audio.output.format if audio and audio.output else None)
+    return PCM16_24K
+
+
+def part_spec(session: Any, item: ItemState, part: PartState) -> AudioSpec:
+    """The format of one part's audio: input format for user audio, output format else."""
+    if part.type == "input_audio" or item.role == "user":
+        return input_spec(session)
+    return output_spec(session)
+
+
+def received_audio_bytes(part: PartState, spec: AudioSpec) -> int | None:
+    """Bytes of audio that came over this connection for ``part``, or ``None`` when none came
+    (WebRTC, SIP, user VAD turns).
+
+    For a part cut by ``conversation.item.truncated`` the state keeps only the audio up to the
+    cut; what came in all is ``PartState.audio_bytes_before_truncation``.
+    """
+    del spec  # the count is in bytes; the spec is kept for callers that convert
+    before = part.audio_bytes_before_truncation
+    if before is not None:
+        return before or None
+    return part.audio_bytes or None
+
+
+def part_duration_ms(state: SessionState, item_id: str, content_index: int = 0) -> float:
+    """Milliseconds of audio the state holds for one part, in the session's format."""
+    item, part = _find_part(state, item_id, content_index)
+    return part_spec(state.session, item, part).duration_ms(part.audio_bytes)
+
+
+def _find_part(
+    state: SessionState, item_id: str, content_index: int
+) -> tuple[ItemState, PartState]:
+    item = state.item(item_id)
+    if item is None:
+        raise NoAudioError(f"no item {item_id!r} in this state (never seen, or deleted)")
+    if not 0 <= content_index < len(item.content):
+        count = len(item.content)
+        raise NoAudioError(
+            f"item {item_id} has {count} content part{'' if count == 1 else 's'}; "
+            f"there is no part {content_index}"
+        )
+    return item, item.content[content_index]
+
+
+def _no_audio_reason(item: ItemState, part: PartState) -> str:
+    if part.truncated_at_ms == 0:
+        return "it was truncated at 0 ms, so none of it was heard"
+    if part.type == "input_audio" or item.role == "user":
+        return (
+            "the server does not echo user audio (only conversation.item.retrieved or a "
+            "client item sent with its bytes carries it)"
+        )
+    return (
+        "none came over this connection (WebRTC and SIP carry audio on the media track, "
+        "not in events)"
+    )
+
+
+def part_audio(state: SessionState, item_id: str, content_index: int = 0) -> bytes:
+    """The audio bytes of one part, in the session's format (PCM16 or G.711).
+
+    Raises :class:`NoAudioError` naming the reason when the item or part is unknown or the
+    part holds no audio.
+    """
+    item, part = _find_part(state, item_id, content_index)
+    if not part.audio_bytes:
+        raise NoAudioError(
+            f"item {item_id} part {content_index} ({part.type or 'untyped'}) holds no audio: "
+            + _no_audio_reason(item, part)
+        )
+    return part.audio
+
+
+def _require_pcm16(spec: AudioSpec, where: str) -> None:
+    if not spec.is_pcm16:
+        raise UnsupportedAudioFormatError(
+            f"{where} is {spec.describe()} audio; WAV export writes PCM16 only. "
+            "Use state.audio(...) for the raw bytes, or ask the session for "
+            "audio/pcm (beta: pcm16)."
+        )
+
+
+def pcm_to_wav(pcm: bytes, rate: int = 24000) -> bytes:
+    """A mono 16-bit WAV file holding ``pcm`` (PCM16 little-endian) at ``rate`` Hz.
+
+    A trailing odd byte (half a sample) is dropped.
+    """
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(pcm[: len(pcm) - len(pcm) % 2])
+    return buffer.getvalue()
+
+
+def item_wav(state: SessionState, item_id: str, content_index: int = 0) -> bytes:
+    """One part's audio as a WAV file at the session's rate.
+
+    Raises :class:`NoAudioError` for a part without audio and
+    :class:`UnsupportedAudioFormatError` for G.711.
+    """
+    item, part = _find_part(state, item_id, content_index)
+    spec = part_spec(state.session, item, part)
+    _require_pcm16(spec, f"item {item_id} part {content_index}")
+    return pcm_to_wav(part_audio(state, item_id, content_index), spec.rate)
+
+
+def _conversation_parts(
+    state: SessionState,
+) -> Iterator[tuple[ItemState, int, PartState, AudioSpec]]:
+    session = state.session
+    for item in state.iter_items():
+        for index, part in enumerate(item.content):
+            if part.audio_bytes:
+                yield item, index, part, part_spec(session, item, part)
+
+
+def conversation_wav(state: SessionState, *, gap_ms: int = 0) -> bytes:
+    """User and assistant audio in conversation order, as one WAV file.
+
+    Every part the state holds audio for is written in conversation order (items of
+    ``state.items``, parts in content order); truncated assistant parts end where the user
+    stopped hearing them. ``gap_ms`` inserts that much silence between parts. Parts without
+    audio are skipped; if none has audio, :class:`NoAudioError` says so. All parts must be
+    PCM16 at one rate (:class:`UnsupportedAudioFormatError` otherwise).
+    """
+    if gap_ms < 0:
+        raise ValueError(f"gap_ms must be >= 0, not {gap_ms}")
+    parts = list(_conversation_parts(state))
+    if not parts:
+        raise NoAudioError(
+            "no item of the conversation holds audio: assistant audio comes only over a "
+            "WebSocket (not WebRTC or SIP), and the server does not echo user audio"
+        )
+    rates = set()
+    for item, index, _, spec in parts:
+        _require_pcm16(spec, f"item {item.id} part {index}")
+        rates.add(spec.rate)
+    if len(rates) > 1:
+        raise UnsupportedAudioFormatError(
+            f"the conversation mixes PCM16 rates {sorted(rates)}; one WAV file has one rate"
+        )
+    rate = rates.pop()
+    silence = bytes(2 * (rate * gap_ms // 1000))
+    chunks: list[bytes] = []
+    for n, (_, _, part, _) in enumerate(parts):
+        if n and silence:
+            chunks.append(silence)
+        audio = part.audio
+        chunks.append(audio[: len(audio) - len(audio) % 2])
+    return pcm_to_wav(b"".join(chunks), rate)

@@ -1,0 +1,114 @@
+"""Shared helpers for the read-side tests (transcript, audio, cost, carry-over, history)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+import streams as s
+from conftest import HERE, RECORDING_FILES, read_lines
+from realtime_state import SessionState, replay
+
+LOG_FILES = sorted((HERE / "logs").glob("*.jsonl"))
+ALL_LINES: dict[str, list[str]] = {
+    **{f"recording:{p.stem}": read_lines(p) for p in RECORDING_FILES},
+    **{f"log:{p.stem}": read_lines(p) for p in LOG_FILES},
+}
+"""Every real recording and every written log, by name."""
+
+
+def log(name: str) -> list[str]:
+    """The lines of ``tests/logs/<name>.jsonl``."""
+    return ALL_LINES[f"log:{name}"]
+
+
+def recording(name: str) -> list[str]:
+    """The lines of ``tests/recordings/<name>.jsonl``."""
+    return ALL_LINES[f"recording:{name}"]
+
+
+def run(*events: dict[str, Any], policy: str = "strict") -> SessionState:
+    """Replay built events."""
+    return replay(list(events), policy=policy)
+
+
+def ga_session(
+    *,
+    model: str | None = "gpt-realtime",
+    input_format: dict[str, Any] | None = None,
+    output_format: dict[str, Any] | None = None,
+    transcription_model: str | None = None,
+) -> dict[str, Any]:
+    """A GA ``session.created`` with the given audio formats and transcription model."""
+    audio: dict[str, Any] = {
+        "input": {
+            "format": input_format or {"type": "audio/pcm", "rate": 24000},
+            "transcription": None
+            if transcription_model is None
+            else {"model": transcription_model, "language": None, "prompt": None},
+        },
+        "output": {"format": output_format or {"type": "audio/pcm", "rate": 24000}},
+    }
+    session: dict[str, Any] = {"type": "realtime", "object": "realtime.session", "id": "sess_1"}
+    if model is not None:
+        session["model"] = model
+    session["audio"] = audio
+    return {"type": "session.created", "event_id": s.eid(), "session": session}
+
+
+def user_text(item_id: str, text: str, previous: Any = ...) -> list[dict[str, Any]]:
+    """A GA user text item as the server confirms it (added, then done)."""
+    item = s.message(item_id, "user", {"type": "input_text", "text": text})
+    return [
+        s.item_added(item, previous),
+        s.item_added(item, previous, kind="conversation.item.done"),
+    ]
+
+
+def user_audio(
+    item_id: str, audio: bytes | None = None, previous: Any = ...
+) -> list[dict[str, Any]]:
+    """A GA user audio item (with its bytes when given, as a client item echoed back)."""
+    part: dict[str, Any] = {"type": "input_audio", "transcript": None}
+    if audio is not None:
+        part["audio"] = s.b64(audio)
+    item = s.message(item_id, "user", part)
+    return [
+        s.item_added(item, previous),
+        s.item_added(item, previous, kind="conversation.item.done"),
+    ]
+
+
+def transcription(kind: str, item_id: str, **fields: Any) -> dict[str, Any]:
+    """``conversation.item.input_audio_transcription.<kind>`` for part 0 of ``item_id``."""
+    event: dict[str, Any] = {
+        "type": f"conversation.item.input_audio_transcription.{kind}",
+        "event_id": s.eid(),
+        "item_id": item_id,
+        "content_index": 0,
+    }
+    event.update(fields)
+    return event
+
+
+def truncate(item_id: str, ms: int) -> dict[str, Any]:
+    """``conversation.item.truncated`` for part 0."""
+    return {
+        "type": "conversation.item.truncated",
+        "event_id": s.eid(),
+        "item_id": item_id,
+        "content_index": 0,
+        "audio_end_ms": ms,
+    }
+
+
+def with_received_audio(state: SessionState, item_id: str, received: int) -> SessionState:
+    """``state`` with part 0 of ``item_id`` recording ``received`` bytes before its cut."""
+    conv = state.conversation
+    item = conv.items[item_id]
+    part = attrs.evolve(item.content[0], audio_bytes_before_truncation=received)
+    new_item = attrs.evolve(item, content=(part, *item.content[1:]))
+    return attrs.evolve(
+        state, conversation=attrs.evolve(conv, items=conv.items.set(item_id, new_item))
+    )

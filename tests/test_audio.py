@@ -1,0 +1,199 @@
+"""Audio read side: part bytes, durations, WAV export, formats and their errors."""
+
+from __future__ import annotations
+
+import io
+import wave
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import streams as s
+from readside import ga_session, log, recording, run, truncate, user_audio
+from realtime_state import (
+    AudioSpec,
+    NoAudioError,
+    RealtimeStateError,
+    UnsupportedAudioFormatError,
+    decode,
+    pcm_to_wav,
+    replay,
+)
+from realtime_state.audio import PCM16_24K, input_spec, output_spec, part_duration_ms
+
+
+def read_wav(data: bytes) -> tuple[int, int, int, bytes]:
+    """``(channels, sample width, rate, frames)`` of a WAV file."""
+    with wave.open(io.BytesIO(data), "rb") as wav:
+        return (
+            wav.getnchannels(),
+            wav.getsampwidth(),
+            wav.getframerate(),
+            wav.readframes(wav.getnframes()),
+        )
+
+
+# --- one part ---------------------------------------------------------------------------------
+
+
+def test_ga_audio_turn_audio_wav_and_duration() -> None:
+    state = replay(log("ga_audio_turn"), policy="strict")
+    answer = state.items[1]
+    pcm = state.audio(answer.id)
+    assert len(pcm) == 24000 == answer.content[0].audio_bytes
+    assert answer.content[0].duration_ms == 500.0
+    assert part_duration_ms(state, answer.id) == 500.0
+    assert read_wav(state.wav(answer.id)) == (1, 2, 24000, pcm)
+    assert state.wav(answer.id, 0) == pcm_to_wav(pcm, 24000)
+
+
+def test_truncated_part_keeps_the_audio_heard() -> None:
+    state = replay(log("ga_interruption"), policy="strict")
+    cut = state.items[1]
+    assert len(state.audio(cut.id)) == 7200  # 150 of the 300 ms received
+    channels, width, rate, frames = read_wav(state.wav(cut.id))
+    assert (channels, width, rate, len(frames)) == (1, 2, 24000, 7200)
+
+
+def test_part_without_audio_is_a_clear_error() -> None:
+    state = replay(log("ga_audio_turn"))
+    user = state.items[0]
+    with pytest.raises(NoAudioError, match="does not echo user audio"):
+        state.audio(user.id)
+    with pytest.raises(NoAudioError, match="does not echo user audio"):
+        state.wav(user.id)
+    webrtc = replay(recording("beta_webrtc_interrupt_truncate"))
+    with pytest.raises(NoAudioError, match="WebRTC and SIP carry audio on the media track"):
+        webrtc.wav(webrtc.items[1].id)
+    text_only = replay(recording("ga_tool_call_round"))
+    with pytest.raises(NoAudioError, match="none came over this connection"):
+        text_only.audio(text_only.items[3].id)
+
+
+def test_unknown_item_or_part_is_a_clear_error() -> None:
+    state = replay(log("ga_audio_turn"))
+    with pytest.raises(NoAudioError, match="no item 'ghost'") as info:
+        state.audio("ghost")
+    assert isinstance(info.value, LookupError) and isinstance(info.value, RealtimeStateError)
+    with pytest.raises(NoAudioError, match="has 1 content part; there is no part 3"):
+        state.wav(state.items[1].id, 3)
+
+
+def test_cut_at_zero_ms_has_no_audio_and_says_why() -> None:
+    state = run(
+        s.session_created(),
+        *s.assistant_audio_turn("resp_1", "item_a", ["x"], [s.pcm(100)]),
+        truncate("item_a", 0),
+    )
+    with pytest.raises(NoAudioError, match="truncated at 0 ms"):
+        state.audio("item_a")
+
+
+def test_trailing_odd_byte_is_dropped() -> None:
+    odd = s.pcm(100) + b"\x07"
+    state = run(s.session_created(), *s.assistant_audio_turn("resp_1", "item_a", ["x"], [odd]))
+    assert state.audio("item_a") == odd  # the raw bytes stay as received
+    frames = read_wav(state.wav("item_a"))[3]
+    assert frames == odd[:-1] and len(frames) == 4800
+
+
+# --- formats ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("session", "name"),
+    [
+        (s.session_created(output_format="audio/pcmu"), "G.711 mu-law"),
+        (s.session_created(output_format="audio/pcma"), "G.711 A-law"),
+        (s.session_created(ga=False, output_format="g711_ulaw"), "G.711 mu-law"),
+        (s.session_created(ga=False, output_format="g711_alaw"), "G.711 A-law"),
+    ],
+)
+def test_g711_output_is_refused_with_a_clear_error(session: dict[str, object], name: str) -> None:
+    ga = session["session"].get("type") == "realtime"  # type: ignore[attr-defined]
+    ulaw = bytes(range(256)) * 8  # 256 ms at 8 bytes per ms
+    state = run(session, *s.assistant_audio_turn("resp_1", "item_a", ["x"], [ulaw], ga=ga))
+    assert state.audio("item_a") == ulaw  # raw bytes are still available
+    with pytest.raises(UnsupportedAudioFormatError, match=f"{name} audio; WAV export writes PCM16"):
+        state.wav("item_a")
+    with pytest.raises(UnsupportedAudioFormatError, match=name):
+        state.conversation_wav()
+    assert part_duration_ms(state, "item_a") == 256.0  # session-aware, unlike PartState's
+
+
+def test_session_formats() -> None:
+    ga = decode(ga_session(input_format={"type": "audio/pcmu"})).session  # type: ignore[attr-defined]
+    assert input_spec(ga) == AudioSpec("g711_ulaw", 8000)
+    assert output_spec(ga) == PCM16_24K
+    beta = decode(s.session_created(ga=False, output_format="g711_alaw")).session  # type: ignore[attr-defined]
+    assert (input_spec(beta), output_spec(beta)) == (PCM16_24K, AudioSpec("g711_alaw", 8000))
+    assert input_spec(None) == output_spec(None) == PCM16_24K
+    stt = replay(log("beta_transcription_only")).session
+    assert input_spec(stt) == PCM16_24K and output_spec(stt) == PCM16_24K
+    ga_stt = replay(log("ga_transcription_only")).session
+    assert input_spec(ga_stt) == PCM16_24K
+    assert AudioSpec("pcm16", 16000).bytes_per_ms == 32
+    assert AudioSpec("g711_ulaw", 8000).duration_ms(80) == 10
+    assert AudioSpec("opus", 48000).describe() == "'opus'"
+
+
+# --- the whole conversation --------------------------------------------------------------------
+
+
+def test_conversation_wav_puts_user_and_assistant_audio_in_order() -> None:
+    mine, yours, later = s.pcm(200, 3), s.pcm(300, 5), s.pcm(100, 9)
+    state = run(
+        ga_session(),
+        *user_audio("item_u", mine, previous=None),
+        *s.assistant_audio_turn("resp_1", "item_a", ["hi"], [yours[:7200], yours[7200:]]),
+        *user_audio("item_v", later, previous="item_a"),
+    )
+    assert [i.id for i in state.items] == ["item_u", "item_a", "item_v"]
+    assert read_wav(state.conversation_wav()) == (1, 2, 24000, mine + yours + later)
+    gap = bytes(2 * 240)  # 10 ms of silence at 24 kHz
+    assert read_wav(state.conversation_wav(gap_ms=10))[3] == mine + gap + yours + gap + later
+    assert state.audio("item_u") == mine
+    with pytest.raises(ValueError, match="gap_ms"):
+        state.conversation_wav(gap_ms=-1)
+
+
+def test_conversation_wav_skips_parts_without_audio_and_uses_what_was_heard() -> None:
+    state = replay(log("ga_interruption"), policy="strict")
+    frames = read_wav(state.conversation_wav())[3]
+    first, second = state.items[1], state.items[3]
+    assert frames == state.audio(first.id) + state.audio(second.id)
+    assert len(frames) == 7200 + 9600
+
+
+def test_conversation_wav_without_any_audio() -> None:
+    with pytest.raises(NoAudioError, match="no item of the conversation holds audio"):
+        replay(recording("beta_webrtc_interrupt_truncate")).conversation_wav()
+
+
+def test_conversation_wav_refuses_mixed_rates() -> None:
+    state = run(
+        ga_session(input_format={"type": "audio/pcm", "rate": 16000}),
+        *user_audio("item_u", s.pcm(10), previous=None),
+        *s.assistant_audio_turn("resp_1", "item_a", ["hi"], [s.pcm(10)]),
+    )
+    with pytest.raises(UnsupportedAudioFormatError, match="mixes PCM16 rates"):
+        state.conversation_wav()
+    assert read_wav(state.wav("item_u"))[2] == 16000  # each part alone is fine
+
+
+# --- properties -------------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.binary(min_size=1, max_size=3000), min_size=1, max_size=8))
+def test_property_wav_frames_equal_the_pcm(chunks: list[bytes]) -> None:
+    """Whatever the deltas, the WAV holds exactly the PCM received (whole samples)."""
+    state = run(s.session_created(), *s.assistant_audio_turn("resp_1", "item_a", ["x"], chunks))
+    pcm = b"".join(chunks)
+    assert state.audio("item_a") == pcm
+    channels, width, rate, frames = read_wav(state.wav("item_a"))
+    assert (channels, width, rate) == (1, 2, 24000)
+    assert frames == pcm[: len(pcm) // 2 * 2]
+    assert state.item("item_a").content[0].duration_ms == len(pcm) / 48
+    assert read_wav(state.conversation_wav())[3] == frames
