@@ -1,0 +1,752 @@
+"""The ``realtime-state`` command: replay, check, inspect and draw recorded sessions.
+
+This is an edge adapter: it reads files and standard input, prints, and sets exit codes; the
+core it drives (:func:`~realtime_state.reduce`) never touches I/O. Output is rich on a
+terminal and plain text when piped.
+
+Exit codes: 0 all good; 1 a protocol violation (``check``: any log has one; ``replay`` /
+``inspect``: strict policy stopped at one); 2 a log could not be read or a line is not a valid
+event (``check`` reports 2 before 1).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import IO, Any
+
+import attrs
+import click
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from .decoding import decode
+from .errors import DecodeError
+from .reducer import ProtocolViolation, reduce
+from .state import LENIENT, POLICIES, STRICT, SessionState
+
+__all__ = [
+    "LogError",
+    "BadLine",
+    "LogReplay",
+    "read_log",
+    "replay_log",
+    "check_file",
+    "summarize",
+    "main",
+    "cli",
+]
+
+STDIN = "-"
+
+
+class LogError(Exception):
+    """A log that cannot be read at all (missing, a directory, binary, empty)."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+@attrs.frozen
+class BadLine:
+    """A line that is not valid JSON or not a valid server event."""
+
+    line: int
+    """1-based line number in the log."""
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"line": self.line, "message": self.message}
+
+
+@attrs.frozen
+class LogReplay:
+    """The outcome of replaying one log: the state, the lines that were not events, and where
+    strict policy stopped (if it did)."""
+
+    source: str
+    state: SessionState
+    bad_lines: tuple[BadLine, ...] = ()
+    lines: tuple[int, ...] = ()
+    """Line number of each event reduced, by event index."""
+    stopped: ProtocolViolation | None = None
+    """The violation strict policy stopped at, or ``None``."""
+
+    def line_of(self, index: int) -> int | None:
+        """The line number of event ``index``, when known."""
+        return self.lines[index] if 0 <= index < len(self.lines) else None
+
+    @property
+    def violations(self) -> tuple[Any, ...]:
+        """Every violation: those recorded (lenient) and the one strict policy stopped at."""
+        found = self.state.violations
+        return found if self.stopped is None else (*found, self.stopped.violation)
+
+
+def read_log(source: str, stdin: IO[bytes] | None = None) -> Iterator[tuple[int, str]]:
+    """Yield ``(line number, text)`` for every non-blank line of a JSONL log, as it is read.
+
+    ``source`` is a path or ``"-"`` for standard input (read line by line as it arrives, so a
+    live ``tail -f`` can be followed). Raises :class:`LogError` for a missing file, a
+    directory, a binary file, or a log with no event line.
+    """
+    if source == STDIN:
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        yield from _lines(source, stream)
+        return
+    path = Path(source)
+    if not path.exists():
+        raise LogError(source, "no such file")
+    if path.is_dir():
+        raise LogError(source, "is a directory, not a log file")
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise LogError(source, f"cannot be read ({exc.strerror or exc})") from None
+    with handle:
+        yield from _lines(source, handle)
+
+
+def _lines(source: str, stream: IO[bytes]) -> Iterator[tuple[int, str]]:
+    seen = False
+    for number, raw in enumerate(iter(stream.readline, b""), start=1):
+        if b"\x00" in raw:
+            raise LogError(source, f"line {number} holds NUL bytes: a binary file, not JSONL")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise LogError(
+                source, f"line {number} is not UTF-8 text: a binary file, not JSONL"
+            ) from None
+        if text.strip():
+            seen = True
+            yield number, text
+    if not seen:
+        raise LogError(source, "is empty: no event line")
+
+
+def replay_log(
+    source: str,
+    policy: str = LENIENT,
+    *,
+    upto: int | None = None,
+    stdin: IO[bytes] | None = None,
+    on_state: Callable[[SessionState, Any], None] | None = None,
+) -> LogReplay:
+    """Replay a JSONL log into a state, line by line.
+
+    A line that is not valid JSON or not a valid event is kept as a :class:`BadLine`; in
+    lenient policy the other lines are still reduced, in strict policy reading stops there.
+    A protocol violation stops strict policy (``LogReplay.stopped``). ``upto=N`` stops after
+    ``N`` events. ``on_state(state, event)`` is called after each event (to follow a live log).
+    Raises :class:`LogError` when the log cannot be read at all.
+    """
+    state = SessionState(policy=policy)
+    bad: list[BadLine] = []
+    numbers: list[int] = []
+    stopped: ProtocolViolation | None = None
+    for number, text in read_log(source, stdin):
+        if upto is not None and state.event_count >= upto:
+            break
+        try:
+            event = decode(text)
+        except DecodeError as exc:
+            bad.append(BadLine(number, f"{source}:{number}: {exc}"))
+            if policy == STRICT:
+                break
+            continue
+        try:
+            state = reduce(state, event)
+        except ProtocolViolation as exc:
+            numbers.append(number)
+            stopped = exc
+            break
+        numbers.append(number)
+        if on_state is not None:
+            on_state(state, event)
+    return LogReplay(source, state, tuple(bad), tuple(numbers), stopped)
+
+
+# ---------------------------------------------------------------------------------------------
+# Summaries and reports (plain data; rendering is separate)
+# ---------------------------------------------------------------------------------------------
+
+
+def _violation_dict(result: LogReplay, violation: Any) -> dict[str, Any]:
+    return {
+        "index": violation.index,
+        "line": result.line_of(violation.index),
+        "event_type": violation.event_type,
+        "event_id": violation.event_id,
+        "code": violation.code,
+        "message": violation.message,
+    }
+
+
+def _cost(state: SessionState) -> dict[str, Any]:
+    try:
+        cost = state.cost()
+    except Exception as exc:  # a model without a price, or no model at all
+        return {"total": None, "reason": str(exc)}
+    return {"total": str(cost.total), "currency": getattr(cost, "currency", "USD")}
+
+
+def summarize(result: LogReplay) -> dict[str, Any]:
+    """A JSON-ready summary of a replay: items, responses, tokens, cost, limits, errors,
+    violations and bad lines."""
+    state = result.state
+    statuses = Counter(response.status or "unknown" for response in state.responses.values())
+    return {
+        "events": state.event_count,
+        "policy": state.policy,
+        "items": state.conversation.size,
+        "responses": dict(sorted(statuses.items())),
+        "active_response_id": state.active_response_id,
+        "usage": attrs.asdict(state.usage),
+        "cost": _cost(state),
+        "rate_limits": {
+            name: {"limit": v.limit, "remaining": v.remaining, "reset_seconds": v.reset_seconds}
+            for name, v in state.rate_limits.items()
+        },
+        "errors": [
+            {"index": e.index, "type": e.type, "code": e.code, "message": e.message}
+            for e in state.errors
+        ],
+        "violations": [_violation_dict(result, v) for v in result.violations],
+        "bad_lines": [b.to_dict() for b in result.bad_lines],
+    }
+
+
+def check_file(path: str, policy: str = STRICT) -> dict[str, Any]:
+    """Check one log; the report ``check --json`` lists per file.
+
+    ``{"path", "events", "violations": [{"index", "line", "code", "message", ...}],
+    "errors": [{"line", "message"}]}``; ``errors`` holds unreadable files (``line`` null) and
+    lines that are not valid events. Pure apart from reading the file, and picklable, so it
+    can run in a process pool or on a Dask/Ray cluster.
+    """
+    try:
+        result = replay_log(path, policy)
+    except LogError as exc:
+        return {
+            "path": path,
+            "events": 0,
+            "violations": [],
+            "errors": [{"line": None, "message": str(exc)}],
+        }
+    return {
+        "path": path,
+        "events": result.state.event_count,
+        "violations": [_violation_dict(result, v) for v in result.violations],
+        "errors": [b.to_dict() for b in result.bad_lines],
+    }
+
+
+def summarize_checks(reports: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Totals over per-file check reports, and the exit code they mean."""
+    unreadable = sum(1 for r in reports if r["errors"])
+    with_violations = sum(1 for r in reports if r["violations"])
+    codes = Counter(v["code"] for r in reports for v in r["violations"])
+    return {
+        "files": len(reports),
+        "clean": sum(1 for r in reports if not r["errors"] and not r["violations"]),
+        "with_violations": with_violations,
+        "with_errors": unreadable,
+        "events": sum(r["events"] for r in reports),
+        "violations": sum(codes.values()),
+        "codes": dict(sorted(codes.items())),
+        "exit_code": 2 if unreadable else 1 if with_violations else 0,
+    }
+
+
+def check_files(
+    paths: Sequence[str],
+    *,
+    jobs: int | None = None,
+    policy: str = STRICT,
+    progress: Callable[[int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Check many logs on ``jobs`` processes (all cores by default), in input order."""
+    workers = jobs or os.cpu_count() or 1
+    if workers == 1 or len(paths) <= 1:
+        reports = []
+        for path in paths:
+            reports.append(check_file(path, policy))
+            if progress is not None:
+                progress(1)
+        return reports
+    chunk = max(1, len(paths) // (workers * 8))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        reports = []
+        for report in pool.map(check_file, paths, [policy] * len(paths), chunksize=chunk):
+            reports.append(report)
+            if progress is not None:
+                progress(1)
+        return reports
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering
+# ---------------------------------------------------------------------------------------------
+
+
+def _console(stderr: bool = False) -> Console:
+    # markup off: log text (ids, transcripts, "[interrupted at ...]") is printed as it is
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False)
+
+
+def _label(console: Console, label: str, style: str, rest: str, end: str = "\n") -> None:
+    """Print ``label`` in ``style`` followed by plain ``rest``."""
+    console.print(Text(label, style=style), rest, sep="", end=end)
+
+
+def _print_summary(console: Console, summary: dict[str, Any]) -> None:
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    usage = summary["usage"]
+    cost = summary["cost"]
+    responses = ", ".join(f"{n} {status}" for status, n in summary["responses"].items())
+    table.add_row("events", str(summary["events"]))
+    table.add_row("items", str(summary["items"]))
+    table.add_row("responses", responses or "none")
+    table.add_row(
+        "tokens",
+        f"{usage['total_tokens']} (input {usage['input_tokens']}, cached "
+        f"{usage['cached_tokens']}, output {usage['output_tokens']})",
+    )
+    table.add_row(
+        "cost",
+        f"{cost['total']} {cost.get('currency', '')}".strip()
+        if cost["total"] is not None
+        else f"unknown: {cost['reason']}",
+    )
+    if summary["rate_limits"]:
+        table.add_row(
+            "rate limits",
+            ", ".join(
+                f"{name} {v['remaining']}/{v['limit']}"
+                for name, v in summary["rate_limits"].items()
+            ),
+        )
+    table.add_row("errors", str(len(summary["errors"])))
+    table.add_row("violations", str(len(summary["violations"])))
+    console.print(table)
+    for error in summary["errors"]:
+        console.print(f"  error #{error['index']} {error['code']}: {error['message']}")
+    for v in summary["violations"]:
+        where = f"#{v['index']}" + (f" (line {v['line']})" if v["line"] is not None else "")
+        _label(console, "  violation", "red", f" {where} {v['code']}: {v['message']}")
+    for bad in summary["bad_lines"]:
+        _label(console, "  bad line", "red", f" {bad['message']}")
+
+
+def _exit_code(result: LogReplay) -> int:
+    if result.bad_lines:
+        return 2
+    return 1 if result.stopped is not None else 0
+
+
+_FINISHING = frozenset(
+    {
+        "conversation.item.created",
+        "conversation.item.added",
+        "conversation.item.done",
+        "conversation.item.truncated",
+        "conversation.item.input_audio_transcription.completed",
+        "conversation.item.input_audio_transcription.failed",
+        "response.output_item.done",
+        "response.done",
+    }
+)
+
+
+class _Follower:
+    """Prints each turn of a live log once it is finished (``replay -`` in text format).
+
+    A turn is printed when its item is final and it has words (a user's audio turn waits for
+    its transcription); whatever is left is printed when the log ends.
+    """
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.printed: set[str] = set()
+
+    def __call__(self, state: SessionState, event: Any) -> None:
+        if event.type in _FINISHING:
+            self.flush(state, final=False)
+
+    def flush(self, state: SessionState, *, final: bool) -> None:
+        for turn in state.transcript().turns:
+            if turn.item_id in self.printed:
+                continue
+            if not final and (
+                turn.status not in ("completed", "incomplete")
+                or (turn.kind == "message" and not turn.text and turn.said_text is None)
+            ):
+                continue
+            self.printed.add(turn.item_id)
+            click.echo(_turn_line(turn))
+
+
+def _turn_line(turn: Any) -> str:
+    from .transcript import Transcript
+
+    return Transcript(turns=(turn,)).to_text().rstrip("\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+# ---------------------------------------------------------------------------------------------
+
+_POLICY = click.Choice(list(POLICIES))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="realtime-state")
+def cli() -> None:
+    """Replay, check and inspect recorded OpenAI Realtime sessions (JSONL, one server event
+    per line; LOG may be - for standard input)."""
+
+
+def _fail(message: str) -> None:
+    _label(_console(stderr=True), "error:", "red", f" {message}")
+    raise SystemExit(2)
+
+
+@cli.command()
+@click.argument("log")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print the transcript.",
+)
+@click.option("--upto", type=click.IntRange(min=0), help="Stop after the first N events.")
+@click.option("--policy", type=_POLICY, default=LENIENT, show_default=True)
+def replay(log: str, fmt: str, upto: int | None, policy: str) -> None:
+    """Print the transcript of LOG and a summary of what the session established."""
+    console = _console()
+    follow = log == STDIN and fmt == "text"
+    follower = _Follower(console) if follow else None
+    try:
+        result = replay_log(log, policy, upto=upto, on_state=follower)
+    except LogError as exc:
+        _fail(str(exc))
+        return
+    summary = summarize(result)
+    transcript = result.state.transcript()
+    if fmt == "json":
+        document = transcript.to_dict()
+        document["summary"] = summary
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        if follower is not None:
+            follower.flush(result.state, final=True)
+        elif fmt == "markdown":
+            text = transcript.to_markdown()
+            if console.is_terminal:
+                console.print(Markdown(text))
+            else:
+                click.echo(text, nl=False)
+        else:
+            click.echo(transcript.to_text(), nl=False)
+        console.print()
+        _print_summary(console, summary)
+    raise SystemExit(_exit_code(result))
+
+
+@cli.command()
+@click.argument("logs", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON report.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes to use (default: all cores).",
+)
+@click.option(
+    "--policy",
+    type=_POLICY,
+    default=STRICT,
+    show_default=True,
+    help="strict stops each log at its first violation; lenient lists them all.",
+)
+def check(logs: tuple[str, ...], as_json: bool, jobs: int | None, policy: str) -> None:
+    """Check LOGs for protocol violations and unreadable lines.
+
+    Exit 0 when every log is clean, 1 when any has a violation, 2 when any cannot be read or
+    holds a line that is not a valid event.
+    """
+    paths = list(logs)
+    err = _console(stderr=True)
+    if STDIN in paths:
+        if len(paths) > 1:
+            _fail("- (standard input) cannot be combined with other logs")
+        reports = [_check_stdin(policy)]
+    elif err.is_terminal and not as_json and len(paths) > 1:
+        with Progress(
+            TextColumn("checking"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("check", total=len(paths))
+            reports = check_files(
+                paths, jobs=jobs, policy=policy, progress=lambda n: bar.advance(task, n)
+            )
+    else:
+        reports = check_files(paths, jobs=jobs, policy=policy)
+    summary = summarize_checks(reports)
+    if as_json:
+        click.echo(json.dumps({"files": reports, "summary": summary}, indent=2))
+    else:
+        _print_checks(_console(), reports, summary)
+    raise SystemExit(summary["exit_code"])
+
+
+def _check_stdin(policy: str) -> dict[str, Any]:
+    try:
+        result = replay_log(STDIN, policy)
+    except LogError as exc:
+        return {
+            "path": STDIN,
+            "events": 0,
+            "violations": [],
+            "errors": [{"line": None, "message": str(exc)}],
+        }
+    return {
+        "path": STDIN,
+        "events": result.state.event_count,
+        "violations": [_violation_dict(result, v) for v in result.violations],
+        "errors": [b.to_dict() for b in result.bad_lines],
+    }
+
+
+def _print_checks(
+    console: Console, reports: Iterable[dict[str, Any]], summary: dict[str, Any]
+) -> None:
+    for report in reports:
+        if not report["violations"] and not report["errors"]:
+            _label(console, "ok", "green", f"   {report['path']} ({report['events']} events)")
+            continue
+        _label(console, "FAIL", "red", f" {report['path']} ({report['events']} events)")
+        for error in report["errors"]:
+            console.print(f"     {error['message']}")
+        for v in report["violations"]:
+            line = f" line {v['line']}" if v["line"] is not None else ""
+            console.print(f"     #{v['index']}{line} {v['code']}: {v['message']}")
+    console.print(
+        f"{summary['files']} log(s), {summary['events']} events: {summary['clean']} clean, "
+        f"{summary['with_violations']} with violations, {summary['with_errors']} unreadable"
+    )
+
+
+@cli.command()
+@click.argument("log")
+@click.option(
+    "--at",
+    "at",
+    type=click.IntRange(min=0),
+    required=True,
+    help="Event index (0-based): show the state right after it.",
+)
+@click.option("--policy", type=_POLICY, default=LENIENT, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the view as JSON.")
+def inspect(log: str, at: int, policy: str, as_json: bool) -> None:
+    """Show the state right after event AT of LOG (items, open response, buffers)."""
+    try:
+        result = replay_log(log, policy, upto=at + 1)
+    except LogError as exc:
+        _fail(str(exc))
+        return
+    state = result.state
+    if state.event_count <= at and result.stopped is None and not result.bad_lines:
+        _fail(f"{log} has only {state.event_count} events; --at must be below that")
+    view = _inspect_view(result)
+    if as_json:
+        click.echo(json.dumps(view, indent=2, ensure_ascii=False))
+    else:
+        _print_inspect(_console(), view)
+    raise SystemExit(_exit_code(result))
+
+
+def _inspect_view(result: LogReplay) -> dict[str, Any]:
+    state = result.state
+    items = []
+    for item in state.iter_items():
+        parts = [
+            {
+                "type": part.type,
+                "phase": part.phase,
+                "text": part.text,
+                "transcript": part.transcript,
+                "audio_bytes": part.audio_bytes,
+                "truncated_at_ms": part.truncated_at_ms,
+            }
+            for part in item.content
+        ]
+        items.append(
+            {
+                "id": item.id,
+                "type": item.type,
+                "role": item.role,
+                "status": item.status,
+                "phase": item.phase,
+                "call_phase": item.call_phase,
+                "name": item.name,
+                "arguments": item.arguments,
+                "output": item.output,
+                "content": parts,
+            }
+        )
+    active = state.active_response
+    buffer = state.input_audio
+    return {
+        "event_count": state.event_count,
+        "last_event_line": result.line_of(state.event_count - 1),
+        "items": items,
+        "active_response": None
+        if active is None
+        else {
+            "id": active.id,
+            "phase": active.phase,
+            "output_item_ids": list(active.output_item_ids),
+        },
+        "input_audio": {
+            "phase": buffer.phase,
+            "speaking": buffer.speaking,
+            "audio_start_ms": buffer.audio_start_ms,
+            "audio_end_ms": buffer.audio_end_ms,
+            "item_id": buffer.item_id,
+            "committed_item_ids": list(buffer.committed_item_ids),
+            "cleared": buffer.cleared,
+        },
+        "pending_transcriptions": sorted(state.pending_transcriptions),
+        "violations": [_violation_dict(result, v) for v in result.violations],
+        "bad_lines": [b.to_dict() for b in result.bad_lines],
+    }
+
+
+def _print_inspect(console: Console, view: dict[str, Any]) -> None:
+    _label(console, f"state after event #{view['event_count'] - 1}", "bold", "", end="")
+    line = view["last_event_line"]
+    console.print(f" (line {line})" if line is not None else "")
+    table = Table("#", "id", "type", "role", "status", "phase", "content")
+    for i, item in enumerate(view["items"]):
+        if item["type"] in ("function_call", "mcp_call"):
+            content = f"{item['name']}({item['arguments'] or ''}) [{item['call_phase']}]"
+        elif item["type"] == "function_call_output":
+            content = f"-> {item['output']}"
+        else:
+            bits = []
+            for part in item["content"]:
+                words = part["text"] or part["transcript"] or ""
+                extra = f" +{part['audio_bytes']} B audio" if part["audio_bytes"] else ""
+                cut = (
+                    f" cut@{part['truncated_at_ms']}ms"
+                    if part["truncated_at_ms"] is not None
+                    else ""
+                )
+                bits.append(f"{part['type']}[{part['phase']}]: {words!r}{extra}{cut}")
+            content = "; ".join(bits)
+        table.add_row(
+            str(i),
+            item["id"],
+            item["type"] or "",
+            item["role"] or "",
+            item["status"] or "",
+            item["phase"],
+            content,
+        )
+    console.print(table)
+    active = view["active_response"]
+    console.print(
+        "open response: "
+        + (
+            "none"
+            if active is None
+            else f"{active['id']} ({active['phase']}), outputs {active['output_item_ids']}"
+        )
+    )
+    buffer = view["input_audio"]
+    console.print(
+        f"input audio: {buffer['phase']}, speaking={buffer['speaking']}, item {buffer['item_id']}, "
+        f"committed {buffer['committed_item_ids']}, cleared {buffer['cleared']}"
+    )
+    if view["pending_transcriptions"]:
+        console.print(f"pending transcriptions for: {view['pending_transcriptions']}")
+    for v in view["violations"]:
+        _label(console, "violation", "red", f" #{v['index']} {v['code']}: {v['message']}")
+    for bad in view["bad_lines"]:
+        _label(console, "bad line", "red", f" {bad['message']}")
+
+
+@cli.command()
+@click.argument("lifecycle", required=False)
+@click.option(
+    "--write", "write", type=click.Path(dir_okay=False), help="Write the whole docs page to PATH."
+)
+def diagram(lifecycle: str | None, write: str | None) -> None:
+    """Print the mermaid diagram of LIFECYCLE (all of them by default)."""
+    from .diagrams import mermaid, render_docs
+    from .lifecycles import LIFECYCLES
+
+    if write is not None:
+        Path(write).write_text(render_docs(), encoding="utf-8")
+        return
+    chosen = [lc for lc in LIFECYCLES if lifecycle in (None, lc.name)]
+    if not chosen:
+        names = ", ".join(lc.name for lc in LIFECYCLES)
+        _fail(f"no lifecycle named {lifecycle!r}; choose one of: {names}")
+    for i, lc in enumerate(chosen):
+        if len(chosen) > 1:
+            click.echo(("\n" if i else "") + f"%% {lc.title}")
+        click.echo(mermaid(lc), nl=False)
+
+
+@cli.command()
+def demo() -> None:
+    """Replay the example sessions bundled in the package and show what the library sees."""
+    from .examples import DESCRIPTIONS, EXAMPLES, example_lines
+
+    console = _console()
+    for name in EXAMPLES:
+        description = DESCRIPTIONS[name]
+        console.rule(Text(name, style="bold"))
+        console.print(description)
+        lines = example_lines(name)
+        state = SessionState(policy=STRICT)
+        for line in lines:
+            state = reduce(state, line)
+        result = LogReplay(name, state, lines=tuple(range(1, len(lines) + 1)))
+        console.print()
+        click.echo(state.transcript().to_text(), nl=False)
+        console.print()
+        _print_summary(console, summarize(result))
+        console.print()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="realtime-state")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
