@@ -400,6 +400,65 @@ def test_truncation_uses_the_session_output_format() -> None:
     assert run(*beta, _truncate("item_a", 10)).item("item_a").content[0].audio == ulaw[:80]
 
 
+def test_truncation_remembers_the_audio_received_before_the_cut() -> None:
+    chunks = [s.pcm(100, 1), s.pcm(100, 2), s.pcm(100, 3)]
+    state = run(
+        s.session_created(),
+        *s.assistant_audio_turn("resp_1", "item_a", ["x"], chunks),
+        _truncate("item_a", 150),
+        _truncate("item_a", 50),  # a second cut keeps the first count
+    )
+    part = state.item("item_a").content[0]
+    assert part.audio_bytes_before_truncation == 3 * 4800
+    assert part.audio_bytes == 50 * 48
+    assert run(s.session_created()).event_count == 1
+
+
+def test_deltas_in_flight_after_a_cut_are_received_but_not_heard() -> None:
+    turn = s.assistant_audio_turn("resp_1", "item_a", ["one ", "two"], [s.pcm(100, 1)])
+    done_at = next(i for i, e in enumerate(turn) if e["type"].endswith("output_audio.done"))
+    late = [
+        s.part_stream("output_audio.delta", "resp_1", "item_a", delta=s.b64(s.pcm(100, 2))),
+        s.part_stream("output_audio_transcript.delta", "resp_1", "item_a", delta=" three"),
+    ]
+    events = [*turn[:done_at], _truncate("item_a", 50), *late, *turn[done_at:]]
+    state = run(s.session_created(), *events)
+    part = state.item("item_a").content[0]
+    assert part.audio == s.pcm(100, 1)[: 50 * 48]  # only what was kept at the cut
+    assert part.audio_bytes_before_truncation == 2 * 4800  # all that came
+    assert part.transcript == ""  # the server cleared it; the done does not restore it
+    assert part.transcript_before_truncation == "one two three"
+    assert state.violations == ()
+
+
+def test_a_part_remembers_the_format_its_audio_came_in() -> None:
+    ulaw = bytes(range(256)) * 4
+    switch = {
+        "type": "session.updated",
+        "event_id": s.eid(),
+        "session": {
+            "type": "realtime",
+            "id": "sess_1",
+            "audio": {"output": {"format": {"type": "audio/pcm", "rate": 24000}}},
+        },
+    }
+    state = run(
+        s.session_created(output_format="audio/pcmu"),
+        *s.assistant_audio_turn("resp_1", "item_a", ["x"], [ulaw]),
+        switch,
+    )
+    part = state.item("item_a").content[0]
+    assert part.audio_spec is not None and part.audio_spec.encoding == "g711_ulaw"
+    assert part.duration_ms == len(ulaw) / 8  # G.711: 8 bytes per ms, whatever came after
+    cut = run(
+        s.session_created(output_format="audio/pcmu"),
+        *s.assistant_audio_turn("resp_1", "item_a", ["x"], [ulaw]),
+        switch,
+        _truncate("item_a", 10),
+    )
+    assert cut.item("item_a").content[0].audio == ulaw[:80]  # cut in the part's own format
+
+
 def test_truncating_an_unknown_item_is_a_violation() -> None:
     state = run(_truncate("ghost", 10), policy="lenient")
     assert [v.code for v in state.violations] == ["unknown_item"]
@@ -474,6 +533,26 @@ def test_transcription_that_never_finds_its_item_stays_pending() -> None:
     state = run(_transcription("delta", "u9", delta="hi"), _user_audio("u1"))
     assert list(state.pending_transcriptions) == ["u9"]
     assert state.violations == ()
+
+
+def test_completed_transcriptions_are_logged_even_if_the_item_is_deleted() -> None:
+    usage = {"type": "tokens", "total_tokens": 9, "input_tokens": 7, "output_tokens": 2}
+    deleted = {"type": "conversation.item.deleted", "event_id": s.eid(), "item_id": "item_u"}
+    state = run(
+        s.session_created(),
+        _transcription("completed", "item_early", transcript="Before.", usage=usage),
+        _user_audio("item_u"),
+        _transcription("completed", "item_u", transcript="Hello.", usage=usage),
+        deleted,
+    )
+    records = state.transcriptions
+    assert [(r.index, r.item_id, r.content_index) for r in records] == [
+        (1, "item_early", 0),
+        (3, "item_u", 0),
+    ]
+    assert records[1].usage.total_tokens == 9
+    assert records[1].session is state.session
+    assert state.item("item_u") is None
 
 
 def test_failed_transcription_and_segments() -> None:
@@ -759,6 +838,23 @@ def test_replay_upto_and_policy() -> None:
     assert replay(events, upto=1).event_count == 1
     assert replay(events, upto=1) == replay(events[:1])
     assert replay(events, policy="strict").policy == "strict"
+
+
+def test_replay_upto_never_reads_past_the_events_it_needs() -> None:
+    read: list[int] = []
+
+    def live() -> Any:
+        for i, event in enumerate([s.session_created(), s.response_created("r"), {}]):
+            read.append(i)
+            yield json.dumps(event)
+
+    assert replay(live(), upto=2).event_count == 2
+    assert read == [0, 1]  # the third (and invalid) event was never pulled
+    read.clear()
+    assert replay(live(), upto=0) == SessionState()
+    assert read == []
+    with pytest.raises(ValueError, match="upto"):
+        replay([], upto=-1)
 
 
 def test_out_of_band_item_stays_out_after_its_done_events() -> None:

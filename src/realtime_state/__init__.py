@@ -33,6 +33,7 @@ from .state import (
     RateLimitState,
     ResponseState,
     SessionState,
+    TranscriptionRecord,
     UsageTotals,
     Violation,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "RateLimitState",
     "ResponseState",
     "SessionState",
+    "TranscriptionRecord",
     "UsageTotals",
     "Violation",
     "history",

@@ -286,7 +286,8 @@ def check_files(
             if progress is not None:
                 progress(1)
         return reports
-    chunk = max(1, len(paths) // (workers * 8))
+    # Small chunks: a few files per task keeps IPC cheap and no worker idle at the end.
+    chunk = max(1, min(4, len(paths) // (workers * 16)))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         reports = []
         for report in pool.map(check_file, paths, [policy] * len(paths), chunksize=chunk):

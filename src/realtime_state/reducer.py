@@ -21,6 +21,7 @@ the anchor unknown); an item already placed never moves and later copies merge i
 from __future__ import annotations
 
 import binascii
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -30,6 +31,7 @@ import pybase64
 from . import events as ev
 from . import lifecycles as lc
 from ._persistent import Chunks, make_evolver
+from .audio import output_spec
 from .decoding import Event, RawEvent, decode
 from .errors import DecodeError, RealtimeStateError
 from .lifecycles import Compiled, compile_rules
@@ -44,6 +46,7 @@ from .state import (
     RateLimitState,
     ResponseState,
     SessionState,
+    TranscriptionRecord,
     Violation,
     _Conversation,
 )
@@ -872,12 +875,23 @@ def _on_audio_delta(state: SessionState, event: Any, found: Found) -> Changes:
         return {}
     data = _b64(event.delta, found, f"item {item.id} part {event.content_index}")
     chunks = part.audio_chunks
-    part = _evolve_part(
-        part,
-        phase=phases[0],
-        audio_phase=phases[1],
-        audio_chunks=Chunks.of(data) if chunks is None else chunks.append(data),
-    )
+    if part.truncated_at_ms is not None:
+        # In flight when the cut came: received, never heard; the kept audio stays as cut.
+        before = part.audio_bytes_before_truncation or 0
+        part = _evolve_part(
+            part,
+            phase=phases[0],
+            audio_phase=phases[1],
+            audio_bytes_before_truncation=before + len(data),
+        )
+    else:
+        part = _evolve_part(
+            part,
+            phase=phases[0],
+            audio_phase=phases[1],
+            audio_chunks=Chunks.of(data) if chunks is None else chunks.append(data),
+            audio_spec=output_spec(state.session) if part.audio_spec is None else part.audio_spec,
+        )
     return _changes(
         state, _set_part(state.conversation, item, event.content_index, part), responses
     )
@@ -906,12 +920,23 @@ def _on_transcript_delta(state: SessionState, event: Any, found: Found) -> Chang
     if phases is None:
         return {}
     chunks = part.transcript_chunks
-    part = _evolve_part(
-        part,
-        phase=phases[0],
-        transcript_phase=phases[1],
-        transcript_chunks=Chunks.of(event.delta) if chunks is None else chunks.append(event.delta),
-    )
+    if part.truncated_at_ms is not None:
+        # In flight when the cut came: said, never heard; the transcript stays cleared.
+        part = _evolve_part(
+            part,
+            phase=phases[0],
+            transcript_phase=phases[1],
+            transcript_before_truncation=(part.transcript_before_truncation or "") + event.delta,
+        )
+    else:
+        part = _evolve_part(
+            part,
+            phase=phases[0],
+            transcript_phase=phases[1],
+            transcript_chunks=(
+                Chunks.of(event.delta) if chunks is None else chunks.append(event.delta)
+            ),
+        )
     return _changes(
         state, _set_part(state.conversation, item, event.content_index, part), responses
     )
@@ -1046,7 +1071,9 @@ def _on_truncated(state: SessionState, event: Any, found: Found) -> Changes:
     if got is None:
         return {}
     item, part = got
-    keep = event.audio_end_ms * bytes_per_ms(state.session)
+    spec = part.audio_spec
+    per_ms = bytes_per_ms(state.session) if spec is None else round(spec.bytes_per_ms)
+    keep = event.audio_end_ms * per_ms
     audio_chunks = part.audio_chunks
     if audio_chunks is not None and audio_chunks.size > keep:
         audio_chunks = Chunks.of(audio_chunks.value()[:keep])
@@ -1115,6 +1142,21 @@ def _apply_transcription(conv: _Conversation, event: Any, found: Found) -> _Conv
     content[index] = part
     item = _evolve_item(item, content=tuple(content))
     return _evolve_conv(conv, items=conv.items.set(item.id, item))
+
+
+def _on_transcription_completed(
+    state: SessionState, event: Any, found: Found, index: int
+) -> Changes:
+    changes = _on_transcription(state, event, found)
+    record = TranscriptionRecord(
+        index=index,
+        item_id=event.item_id,
+        content_index=event.content_index if event.content_index is not None else 0,
+        usage=event.usage,
+        session=state.session,
+    )
+    changes["transcription_log"] = state.transcription_log.append(record)
+    return changes
 
 
 def _on_transcription(state: SessionState, event: Any, found: Found) -> Changes:
@@ -1360,7 +1402,6 @@ _HANDLERS: dict[type, Callable[[SessionState, Any, Found], Changes]] = {
     ev.ConversationItemTruncated: _on_truncated,
     ev.ConversationItemDeleted: _on_deleted,
     ev.InputAudioTranscriptionDelta: _on_transcription,
-    ev.InputAudioTranscriptionCompleted: _on_transcription,
     ev.InputAudioTranscriptionFailed: _on_transcription,
     ev.InputAudioTranscriptionSegment: _on_transcription,
     ev.InputAudioBufferSpeechStarted: _on_speech_started,
@@ -1404,6 +1445,7 @@ _HANDLERS: dict[type, Callable[[SessionState, Any, Found], Changes]] = {
 _INDEXED_HANDLERS: dict[type, Callable[[SessionState, Any, Found, int], Changes]] = {
     ev.ResponseCreated: _on_response_created,
     ev.ResponseDone: _on_response_done,
+    ev.InputAudioTranscriptionCompleted: _on_transcription_completed,
     ev.Error: _on_error,
 }
 
@@ -1470,12 +1512,15 @@ def replay(
 ) -> SessionState:
     """Fold a stream of events (decoded or raw) into a state, from an empty one.
 
-    ``upto=N`` stops after the first ``N`` events.
+    ``upto=N`` stops after the first ``N`` events, without reading further (so it never
+    blocks on, or consumes, event ``N`` of a live stream).
     """
+    if upto is not None:
+        if upto < 0:
+            raise ValueError(f"upto must be >= 0, not {upto}")
+        events = itertools.islice(events, upto)
     state = SessionState(policy=policy)
-    for i, event in enumerate(events):
-        if upto is not None and i >= upto:
-            break
+    for event in events:
         state = reduce(state, event)
     return state
 

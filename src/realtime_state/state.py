@@ -19,6 +19,7 @@ from . import events as ev
 from ._persistent import EMPTY_LOG, Chunks, Log
 
 if TYPE_CHECKING:
+    from .audio import AudioSpec
     from .cost import ModelPrice, PriceTable, SessionCost
     from .transcript import Transcript
 
@@ -33,6 +34,7 @@ __all__ = [
     "RateLimitState",
     "UsageTotals",
     "ErrorRecord",
+    "TranscriptionRecord",
     "Violation",
     "SessionState",
 ]
@@ -82,6 +84,9 @@ class PartState:
     """Where ``conversation.item.truncated`` cut the audio, or ``None``."""
     transcript_before_truncation: str | None = None
     """The transcript streamed before the cut (the server clears ``transcript``)."""
+    audio_spec: AudioSpec | None = attrs.field(default=None, repr=False)
+    """The format the part's audio deltas arrived in (the session's output format when the
+    first one came), or ``None`` when no delta came."""
     audio_bytes_before_truncation: int | None = None
     """Audio bytes received before the first cut (only those up to the cut are kept), or
     ``None`` when the part was never cut."""
@@ -118,11 +123,12 @@ class PartState:
 
     @property
     def duration_ms(self) -> float:
-        """Milliseconds of audio held, counted as PCM16 at 24 kHz (48 bytes per ms), the
-        format of every PCM session; for G.711 parts (8 bytes per ms) use
-        ``Turn.audio_ms`` or :func:`realtime_state.audio.part_duration_ms`, which read the
-        session's format. Never joins the audio."""
-        return self.audio_bytes / 48
+        """Milliseconds of audio held, in the format the audio arrived in (``audio_spec``);
+        PCM16 at 24 kHz (48 bytes per ms) when the part does not know it (audio from an item
+        payload: :func:`realtime_state.audio.part_duration_ms` reads the session's format).
+        Never joins the audio."""
+        spec = self.audio_spec
+        return self.audio_bytes / (48 if spec is None else spec.bytes_per_ms)
 
 
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
@@ -276,6 +282,21 @@ class UsageTotals:
 
 
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
+class TranscriptionRecord:
+    """An input transcription the server completed (and bills), kept even if its item is
+    later deleted."""
+
+    index: int
+    """Position of the ``...input_audio_transcription.completed`` event in the stream."""
+    item_id: str
+    content_index: int
+    usage: ev.TranscriptionUsageTokens | ev.TranscriptionUsageDuration | Any | None
+    """The usage the event reports (tokens or seconds), or ``None``."""
+    session: Any = attrs.field(default=None, repr=False, eq=False)
+    """The session configuration in effect when it completed (its transcription model)."""
+
+
+@attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
 class ErrorRecord:
     """A server ``error`` event."""
 
@@ -353,6 +374,7 @@ class SessionState:
     usage: UsageTotals = attrs.field(factory=UsageTotals)
     error_log: Log = attrs.field(default=EMPTY_LOG, repr=False)
     violation_log: Log = attrs.field(default=EMPTY_LOG, repr=False)
+    transcription_log: Log = attrs.field(default=EMPTY_LOG, repr=False)
 
     @policy.validator
     def _check_policy(self, _attribute: Any, value: str) -> None:
@@ -381,6 +403,11 @@ class SessionState:
     def errors(self) -> tuple[ErrorRecord, ...]:
         """Server ``error`` events in order."""
         return self.error_log.to_tuple()
+
+    @property
+    def transcriptions(self) -> tuple[TranscriptionRecord, ...]:
+        """Completed input transcriptions in stream order (what the server bills for them)."""
+        return self.transcription_log.to_tuple()
 
     @property
     def violations(self) -> tuple[Violation, ...]:
