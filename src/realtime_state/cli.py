@@ -229,7 +229,7 @@ def summarize(result: LogReplay) -> dict[str, Any]:
 
 
 def check_file(path: str, policy: str = STRICT) -> dict[str, Any]:
-    """Check one log; the report ``check --json`` lists per file.
+    """Check one log (``"-"``: standard input); the report ``check --json`` lists per file.
 
     ``{"path", "events", "violations": [{"index", "line", "code", "message", ...}],
     "errors": [{"line", "message"}]}``; ``errors`` holds unreadable files (``line`` null) and
@@ -498,7 +498,7 @@ def check(logs: tuple[str, ...], as_json: bool, jobs: int | None, policy: str) -
     if STDIN in paths:
         if len(paths) > 1:
             _fail("- (standard input) cannot be combined with other logs")
-        reports = [_check_stdin(policy)]
+        reports = [check_file(STDIN, policy)]
     elif err.is_terminal and not as_json and len(paths) > 1:
         with Progress(
             TextColumn("checking"),
@@ -520,24 +520,6 @@ def check(logs: tuple[str, ...], as_json: bool, jobs: int | None, policy: str) -
     else:
         _print_checks(_console(), reports, summary)
     raise SystemExit(summary["exit_code"])
-
-
-def _check_stdin(policy: str) -> dict[str, Any]:
-    try:
-        result = replay_log(STDIN, policy)
-    except LogError as exc:
-        return {
-            "path": STDIN,
-            "events": 0,
-            "violations": [],
-            "errors": [{"line": None, "message": str(exc)}],
-        }
-    return {
-        "path": STDIN,
-        "events": result.state.event_count,
-        "violations": [_violation_dict(result, v) for v in result.violations],
-        "errors": [b.to_dict() for b in result.bad_lines],
-    }
 
 
 def _print_checks(

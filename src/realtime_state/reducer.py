@@ -604,6 +604,28 @@ def _changes(
     return changes
 
 
+def _streamed_item(
+    state: SessionState, event: Any, found: Found, response_trigger: str, item_trigger: str
+) -> tuple[immutables.Map[str, ResponseState], ItemState] | None:
+    """Check the response, the output item and the output index a streamed event names.
+
+    Returns the responses map (with lenient recoveries) and the item (its output-item phase
+    advanced), or ``None`` when the event must be ignored.
+    """
+    responses = _response_step(state, event, response_trigger, found)
+    if responses is None:
+        return None
+    item_id = event.item_id
+    item = state.conversation.items.get(item_id)
+    if item is None:
+        _unknown_item(event, item_id, found)
+        return None
+    item = _item_step(item, item_trigger, found, event)
+    if item is None:
+        return None
+    return _check_output_index(responses, event, item_id, found), item
+
+
 def _part_target(
     state: SessionState,
     event: Any,
@@ -617,18 +639,10 @@ def _part_target(
     A part the item does not have is reported (``content_index_out_of_range``) and, for
     lenient policy, created (as if announced). Returns ``None`` when the event must be ignored.
     """
-    responses = _response_step(state, event, response_trigger, found)
-    if responses is None:
+    got = _streamed_item(state, event, found, response_trigger, item_trigger)
+    if got is None:
         return None
-    item_id = event.item_id
-    item = state.conversation.items.get(item_id)
-    if item is None:
-        _unknown_item(event, item_id, found)
-        return None
-    item = _item_step(item, item_trigger, found, event)
-    if item is None:
-        return None
-    responses = _check_output_index(responses, event, item_id, found)
+    responses, item = got
     index = event.content_index
     content = item.content
     if 0 <= index < len(content):
@@ -975,18 +989,11 @@ def _call_target(
     Returns ``(responses, item, call phase before, call phase after)`` or ``None`` when the
     event must be ignored.
     """
-    responses = _response_step(state, event, "delta", found)
-    if responses is None:
+    got = _streamed_item(state, event, found, "delta", "delta")
+    if got is None:
         return None
-    item_id = event.item_id
-    item = state.conversation.items.get(item_id)
-    if item is None:
-        _unknown_item(event, item_id, found)
-        return None
-    item = _item_step(item, "delta", found, event)
-    if item is None:
-        return None
-    responses = _check_output_index(responses, event, item_id, found)
+    responses, item = got
+    item_id = item.id
     phase = item.call_phase or "open"
     dest = _CALL[0][trigger].get(phase)
     if dest is None:
