@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
 import streams as s
 from conftest import HERE, RECORDING_FILES, read_lines
 from realtime_state import SessionState, replay
@@ -101,14 +99,3 @@ def truncate(item_id: str, ms: int) -> dict[str, Any]:
         "content_index": 0,
         "audio_end_ms": ms,
     }
-
-
-def with_received_audio(state: SessionState, item_id: str, received: int) -> SessionState:
-    """``state`` with part 0 of ``item_id`` recording ``received`` bytes before its cut."""
-    conv = state.conversation
-    item = conv.items[item_id]
-    part = attrs.evolve(item.content[0], audio_bytes_before_truncation=received)
-    new_item = attrs.evolve(item, content=(part, *item.content[1:]))
-    return attrs.evolve(
-        state, conversation=attrs.evolve(conv, items=conv.items.set(item_id, new_item))
-    )

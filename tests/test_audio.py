@@ -122,6 +122,62 @@ def test_g711_output_is_refused_with_a_clear_error(session: dict[str, object], n
     assert part_duration_ms(state, "item_a") == 256.0  # session-aware, unlike PartState's
 
 
+def _updated(**formats: dict[str, object]) -> dict[str, object]:
+    event = ga_session(**formats)  # type: ignore[arg-type]
+    event["type"] = "session.updated"
+    return event
+
+
+def test_a_later_format_switch_does_not_reinterpret_audio_already_received() -> None:
+    """PCM16 audio came, then session.updated switched the output to G.711 mu-law: the bytes
+    received stay PCM16 at 24 kHz (their duration, WAV export, the whole conversation)."""
+    pcm = s.pcm(100, 1) + s.pcm(100, 2)
+    turn = s.assistant_audio_turn("resp_1", "item_a", ["Hello ", "there"], [pcm[:4800], pcm[4800:]])
+    state = run(ga_session(), *turn, _updated(output_format={"type": "audio/pcmu"}))
+    assert output_spec(state.session) == AudioSpec("g711_ulaw", 8000)
+    assert state.item("item_a").content[0].audio_spec == PCM16_24K
+    assert state.transcript()[0].audio_ms == 200.0
+    assert part_duration_ms(state, "item_a") == 200.0
+    assert state.item("item_a").content[0].duration_ms == 200.0
+    assert read_wav(state.wav("item_a")) == (1, 2, 24000, pcm)
+    assert read_wav(state.conversation_wav()) == (1, 2, 24000, pcm)
+    # a cut after the switch is measured in the format the audio came in (48 bytes per ms)
+    cut = run(
+        ga_session(), *turn, _updated(output_format={"type": "audio/pcmu"}), truncate("item_a", 50)
+    )
+    assert cut.audio("item_a") == pcm[:2400]
+    assert cut.transcript()[0].audio_ms == 200.0
+    assert read_wav(cut.wav("item_a"))[3] == pcm[:2400]
+
+
+def test_a_switch_to_pcm16_does_not_make_g711_audio_exportable() -> None:
+    ulaw = bytes(range(200)) * 8
+    state = run(
+        ga_session(output_format={"type": "audio/pcmu"}),
+        *s.assistant_audio_turn("resp_1", "item_a", ["x"], [ulaw]),
+        _updated(),
+    )
+    assert part_duration_ms(state, "item_a") == 200.0
+    assert state.transcript()[0].audio_ms == 200.0
+    with pytest.raises(UnsupportedAudioFormatError, match=r"G\.711 mu-law"):
+        state.wav("item_a")
+    with pytest.raises(UnsupportedAudioFormatError, match=r"G\.711 mu-law"):
+        state.conversation_wav()
+
+
+def test_g711_part_without_audio_is_no_audio_not_a_format_error() -> None:
+    """SIP with G.711: the transcript came over the connection, the audio did not."""
+    state = run(
+        ga_session(output_format={"type": "audio/pcmu"}),
+        *s.assistant_audio_turn("resp_1", "item_a", ["one ", "two"], []),
+    )
+    for export in (state.wav, state.audio):
+        with pytest.raises(NoAudioError, match="WebRTC and SIP carry audio on the media track"):
+            export("item_a")
+    with pytest.raises(NoAudioError, match="no item of the conversation holds audio"):
+        state.conversation_wav()
+
+
 def test_session_formats() -> None:
     ga = decode(ga_session(input_format={"type": "audio/pcmu"})).session  # type: ignore[attr-defined]
     assert input_spec(ga) == AudioSpec("g711_ulaw", 8000)

@@ -105,8 +105,10 @@ def check_round_trip(state: SessionState, carried: CarryOver) -> None:
             expected = old.text  # text is carried exactly
         if old.kind == "message":
             assert new.text == expected, (new.item_id, new.text, expected)
-    skipped = {entry.item_id for entry in carried.skipped}
+    skipped = {entry.item_id for entry in carried.skipped if entry.content_index is None}
+    parts = {entry.item_id for entry in carried.skipped if entry.content_index is not None}
     assert skipped.isdisjoint(carried.item_ids)
+    assert parts <= set(carried.item_ids)  # parts are reported only for items carried
     assert skipped | set(carried.item_ids) == {t.item_id for t in original}
 
 
@@ -173,6 +175,59 @@ def test_user_audio_without_transcription_is_left_out_with_a_note() -> None:
     assert len(carried.events) == 2  # both answers; the cut one with what was heard
 
 
+def test_a_part_left_out_of_a_carried_message_is_reported() -> None:
+    """A user message with text and audio that has no transcription: the text is carried,
+    and the audio part is named in ``skipped`` rather than dropped silently."""
+    item = s.message(
+        "item_u",
+        "user",
+        {"type": "input_text", "text": "look at this"},
+        {"type": "input_audio", "transcript": None},
+        {"type": "input_image", "image_url": "data:image/png;base64,AAAA"},
+    )
+    state = run(
+        ga_session(),
+        s.item_added(item, None),
+        s.item_added(item, None, kind="conversation.item.done"),
+    )
+    carried = carry_over(state)
+    (event,) = carried.events
+    assert event["item"]["content"] == [
+        {"type": "input_text", "text": "look at this"},
+        {"type": "input_image", "image_url": "data:image/png;base64,AAAA"},
+    ]
+    (part,) = carried.skipped
+    assert (part.item_id, part.kind, part.content_index) == ("item_u", "message", 1)
+    assert part.reason == (
+        "part 1 is user audio and it has no transcription (input transcription off?): "
+        "the message is carried without it"
+    )
+    check_round_trip(state, carried)
+    # a part is reported only when its message is carried
+    later = run(
+        ga_session(),
+        s.item_added(item, None),
+        *user_text("item_v", "next", previous="item_u"),
+    )
+    assert [(e.item_id, e.content_index) for e in carry_over(later, max_items=1).skipped] == [
+        ("item_u", None)
+    ]
+
+
+def test_an_assistant_transcript_behind_text_parts_is_reported() -> None:
+    both = s.message(
+        "item_a",
+        "assistant",
+        {"type": "output_text", "text": "Written."},
+        {"type": "output_audio", "transcript": "Spoken."},
+    )
+    carried = carry_over(run(ga_session(), s.item_added(both, None), policy="lenient"))
+    assert carried.events[0]["item"]["content"] == [{"type": "output_text", "text": "Written."}]
+    assert [(e.content_index, e.reason.split(" (")[0]) for e in carried.skipped] == [
+        (1, "part 1 is audio whose transcript is not carried")
+    ]
+
+
 def test_cut_turn_carries_what_was_heard() -> None:
     state = replay(log("ga_interruption"), policy="strict")
     cut_id = state.items[1].id
@@ -183,9 +238,10 @@ def test_cut_turn_carries_what_was_heard() -> None:
 
 
 def test_cut_at_zero_ms_is_left_out() -> None:
+    """WebRTC: the estimate is unknown (no audio came), but at 0 ms nothing was heard."""
     carried = carry_over(replay(recording("beta_webrtc_function_call_cancellations")))
     reasons = [e.reason for e in carried.skipped if e.kind == "message"]
-    assert any(r == "interrupted at 0.00 s before a whole word was heard" for r in reasons)
+    assert "interrupted at 0.00 s before a whole word was heard" in reasons
 
 
 def test_unanswered_call_and_orphan_output_are_left_out() -> None:

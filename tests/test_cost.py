@@ -290,6 +290,72 @@ def test_pending_transcription_is_billed_and_named() -> None:
     assert stt.amount == (2 * D("2.5") + 10 * D("6") + 3 * D("10")) / M
 
 
+STT_USAGE = {
+    "type": "tokens",
+    "input_tokens": 10,
+    "output_tokens": 3,
+    "total_tokens": 13,
+    "input_token_details": {"text_tokens": 0, "audio_tokens": 10},
+}
+STT_4O = (10 * D("6") + 3 * D("10")) / M  # gpt-4o-transcribe
+STT_4O_MINI = (10 * D("3") + 3 * D("5")) / M  # gpt-4o-mini-transcribe
+
+
+def _deleted(item_id: str) -> dict[str, Any]:
+    return {"type": "conversation.item.deleted", "event_id": s.eid(), "item_id": item_id}
+
+
+def test_deleting_an_item_never_lowers_the_cost() -> None:
+    """The server billed the transcription when it completed; deleting the item after that
+    does not take it off the bill."""
+    spoken = [
+        ga_session(transcription_model="gpt-4o-transcribe"),
+        *user_audio("item_u", previous=None),
+        transcription("completed", "item_u", transcript="hello", usage=STT_USAGE),
+    ]
+    kept = run(*spoken).cost()
+    gone = run(*spoken, _deleted("item_u")).cost()
+    assert kept.total == gone.total == STT_4O
+    (stt,) = gone.transcriptions
+    assert (stt.item_id, stt.amount, stt.in_conversation) == ("item_u", STT_4O, False)
+    assert kept.transcriptions[0].in_conversation and gone.complete
+
+
+def test_a_mid_session_transcription_model_switch_is_billed_right() -> None:
+    switched = ga_session(transcription_model="gpt-4o-mini-transcribe")
+    switched["type"] = "session.updated"
+    state = run(
+        ga_session(transcription_model="gpt-4o-transcribe"),
+        *user_audio("item_u", previous=None),
+        transcription("completed", "item_u", transcript="one", usage=STT_USAGE),
+        switched,
+        *user_audio("item_v", previous="item_u"),
+        transcription("completed", "item_v", transcript="two", usage=STT_USAGE),
+    )
+    cost = state.cost()
+    assert [(t.item_id, t.model, t.amount) for t in cost.transcriptions] == [
+        ("item_u", "gpt-4o-transcribe", STT_4O),
+        ("item_v", "gpt-4o-mini-transcribe", STT_4O_MINI),
+    ]
+    assert cost.transcription_total == STT_4O + STT_4O_MINI
+    assert cost.transcription_model == "gpt-4o-mini-transcribe"  # the latest
+    # an explicit model still overrides every session's
+    forced = state.cost(transcription_model="gpt-4o-transcribe")
+    assert {t.model for t in forced.transcriptions} == {"gpt-4o-transcribe"}
+    assert forced.transcription_total == 2 * STT_4O
+
+
+def test_a_transcription_before_its_item_is_billed_once() -> None:
+    state = run(
+        ga_session(transcription_model="gpt-4o-transcribe"),
+        transcription("completed", "item_u", transcript="early", usage=STT_USAGE),
+        *user_audio("item_u", previous=None),
+    )
+    assert state.item("item_u").content[0].transcript == "early"  # applied on arrival
+    (stt,) = state.cost().transcriptions
+    assert (stt.item_id, stt.amount, stt.in_conversation) == ("item_u", STT_4O, True)
+
+
 def test_transcription_without_a_model_and_running_responses() -> None:
     state = run(
         ga_session(transcription_model=None),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import pickle
+import wave
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,7 +24,6 @@ from readside import (
     truncate,
     user_audio,
     user_text,
-    with_received_audio,
 )
 from realtime_state import (
     SessionState,
@@ -110,8 +112,14 @@ def test_recording_with_five_cuts_and_an_unanswered_call() -> None:
     assert [t.heard_ms for t in cuts] == [4000, 2460, 1680, 0, 20]
     assert all(t.text == "" and t.said_text for t in cuts)
     at_zero = cuts[3]
-    assert at_zero.heard_text_estimate == ""  # cut at 0 ms: nothing was heard, known exactly
+    # WebRTC: no audio came over the connection, so no estimate, even for a cut at 0 ms
+    assert (at_zero.audio_ms, at_zero.heard_text_estimate) == (None, None)
+    assert at_zero.marker == "[interrupted at 0.00 s]"
     assert at_zero.said_text == "I'm going to transfer"
+    assert all(t.heard_text_estimate is None for t in cuts)
+    markdown = state.transcript().to_markdown()
+    assert "I'm going to transfer *\\[interrupted at 0.00 s\\]* *(incomplete)*" in markdown
+    assert "heard about" not in markdown and "heard about" not in state.transcript().to_text()
     assert [t.status for t in cuts] == ["completed", "completed", *["incomplete"] * 3]
     call = turns[-1]
     assert (call.kind, call.name, call.output, call.paired_item_id) == (
@@ -166,12 +174,76 @@ def test_ga_interruption_cut_turn() -> None:
     )
 
 
+SAID = "Sure! There are three ways to get to the station"
+SAID_WORDS = ["Sure! ", "There ", "are three ", "ways ", "to get to ", "the station"]
+
+
+def _six_hundred_ms_turn() -> list[dict[str, Any]]:
+    """An assistant audio turn of 600 ms (six 100 ms deltas), each with a piece of SAID."""
+    chunks = [s.pcm(100, n) for n in range(1, 7)]
+    return s.assistant_audio_turn("resp_1", "item_a", SAID_WORDS, chunks)
+
+
 def test_the_estimate_follows_the_audio_received() -> None:
-    state = replay(log("ga_interruption"), policy="strict")
-    item_id = state.items[1].id
-    cut = with_received_audio(state, item_id, 28800).transcript()[1]  # 600 ms had come
+    """Cut at 150 ms of 600 ms received: a quarter of the characters (12 of 48)."""
+    state = run(ga_session(), *_six_hundred_ms_turn(), truncate("item_a", 150))
+    cut = state.transcript()[0]
+    assert (cut.text, cut.said_text) == ("", SAID)
     assert (cut.heard_ms, cut.audio_ms) == (150, 600.0)
     assert cut.heard_text_estimate == "Sure! There"
+    assert cut.marker == "[interrupted at 0.15 s of 0.60 s]"
+
+
+def test_deltas_in_flight_after_the_cut_are_said_and_received_but_not_heard() -> None:
+    """The client truncates while the response still streams (200 ms and two pieces of the
+    transcript had come): the rest arrives after the cut. It counts as said and received, the
+    kept audio stays as cut, and the turn's text stays as the server holds it."""
+    events = _six_hundred_ms_turn()
+    deltas = [
+        i for i, e in enumerate(events) if e["type"] == "response.output_audio_transcript.delta"
+    ]
+    at = deltas[1] + 1  # after two audio deltas and two transcript deltas
+    state = run(ga_session(), *events[:at], truncate("item_a", 150), *events[at:])
+    assert state.violations == ()
+    cut = state.transcript()[0]
+    assert cut.text == ""
+    assert cut.said_text == SAID  # the words that came after the cut too
+    assert (cut.heard_ms, cut.audio_ms) == (150, 600.0)  # all 600 ms received count
+    assert cut.heard_text_estimate == "Sure! There"
+    assert state.transcript().to_text() == (
+        f'assistant: {SAID} [interrupted at 0.15 s of 0.60 s; heard about "Sure! There"]'
+    )
+    heard = s.pcm(100, 1) + s.pcm(50, 2)  # the audio up to the cut, nothing that came later
+    assert state.audio("item_a") == heard
+    assert _wav_frames(state.wav("item_a")) == heard
+    assert _wav_frames(state.conversation_wav()) == heard
+
+
+def _wav_frames(data: bytes) -> bytes:
+    with wave.open(io.BytesIO(data), "rb") as wav:
+        return wav.readframes(wav.getnframes())
+
+
+def test_g711_audio_ms_counts_eight_bytes_per_ms() -> None:
+    """GA session with audio/pcmu output: 1600 bytes of mu-law are 200 ms."""
+    ulaw = bytes(range(200)) * 8
+    state = run(
+        ga_session(output_format={"type": "audio/pcmu"}),
+        *s.assistant_audio_turn("resp_1", "item_a", ["Hello ", "there"], [ulaw[:800], ulaw[800:]]),
+    )
+    (turn,) = state.transcript()
+    assert turn.audio_ms == 200.0
+    assert state.item("item_a").content[0].duration_ms == 200.0
+    cut = run(
+        ga_session(output_format={"type": "audio/pcmu"}),
+        *s.assistant_audio_turn("resp_1", "item_a", ["Hello ", "there"], [ulaw[:800], ulaw[800:]]),
+        truncate("item_a", 50),
+    ).transcript()[0]
+    assert (cut.heard_ms, cut.audio_ms, cut.marker) == (
+        50,
+        200.0,
+        "[interrupted at 0.05 s of 0.20 s]",
+    )
 
 
 def test_cut_beyond_the_audio_received_keeps_it_all_and_knows_its_length() -> None:
@@ -334,6 +406,47 @@ def test_markdown_escapes_text_and_fences_code() -> None:
     assert "````\na```b\n````" in markdown
 
 
+def test_an_item_of_an_unknown_type_keeps_its_status_and_renders_without_a_trailing_space() -> None:
+    future = {"id": "item_x", "type": "future_thing", "status": "completed", "foo": 1}
+    state = run(ga_session(), s.item_added(future, None), policy="lenient")
+    (turn,) = state.transcript()
+    assert (turn.kind, turn.text, turn.status) == ("future_thing", "", "completed")
+    assert state.transcript().to_text() == "future_thing:"
+    assert state.transcript().to_markdown() == "**future\\_thing**"
+    cut_short = {"id": "item_y", "type": "future_thing", "status": "incomplete"}
+    other = run(ga_session(), s.item_added(cut_short, None), policy="lenient").transcript()
+    assert other[0].status == "incomplete"
+    assert other.to_text() == "future_thing: [incomplete]"
+    assert other.to_markdown() == "**future\\_thing** *(incomplete)*"
+
+
+def test_an_empty_message_renders_without_a_trailing_space() -> None:
+    state = run(
+        ga_session(),
+        s.item_added(s.message("item_e", "user"), None),
+        *user_text("item_u", "hi", previous="item_e"),
+    )
+    assert state.transcript().to_text() == "user:\nuser: hi"
+    assert state.transcript().to_markdown() == "**User:**\n\n**User:** hi"
+    assert all(line == line.rstrip() for line in state.transcript().to_text().splitlines())
+
+
+def test_turns_are_hashable_and_parsed_arguments_are_fresh_each_time() -> None:
+    state = replay(recording("ga_tool_call_round"))
+    transcript = state.transcript()
+    assert hash(transcript) == hash(state.transcript())
+    assert len({*transcript}) == len(transcript)
+    call = transcript[1]
+    parsed = call.parsed_arguments
+    assert parsed == {"city": "London"}
+    parsed["city"] = "Paris"  # the caller's copy; the turn is unchanged
+    assert call.parsed_arguments == {"city": "London"}
+    assert call.parsed_arguments is not call.parsed_arguments
+    assert transcript == state.transcript()
+    assert transcript.to_dict()["turns"][1]["parsed_arguments"] == {"city": "London"}
+    assert "parsed_arguments" not in {a.name for a in attrs.fields(Turn)}
+
+
 # --- the JSON form --------------------------------------------------------------------------
 
 
@@ -410,7 +523,8 @@ def test_estimate_heard_text() -> None:
     said = "Sure! There are three ways to get to the station"
     assert estimate_heard_text(said, 150, 300) == "Sure! There are three"
     assert estimate_heard_text(said, 0, 300) == ""
-    assert estimate_heard_text(said, 0, None) == ""
+    assert estimate_heard_text(said, 0, None) is None  # no audio known: no estimate at all
+    assert estimate_heard_text(said, 0, 0) is None
     assert estimate_heard_text(said, 10, 300) == ""
     assert estimate_heard_text(said, 300, 300) == said
     assert estimate_heard_text(said, 900, 300) == said
@@ -438,10 +552,13 @@ def _check_matches_items(state: SessionState) -> None:
     items = state.items
     assert [t.item_id for t in transcript] == [i.id for i in items]
     for turn, item in zip(transcript, items, strict=True):
+        status = item.status
+        if status is None and item.unknown is not None:
+            status = item.unknown.payload.get("status")
         assert (turn.role, turn.kind, turn.status, turn.response_id) == (
             item.role,
             item.type,
-            item.status,
+            status,
             item.response_id,
         )
         assert turn.content_types == tuple(p.type or "" for p in item.content)
@@ -457,6 +574,10 @@ def _check_matches_items(state: SessionState) -> None:
     assert Transcript.from_dict(data) == transcript
     lines = transcript.to_text().split("\n") if transcript.turns else []
     assert len([line for line in lines if not line.startswith("  ")]) == len(transcript)
+    hash(transcript)
+    for turn in transcript:
+        if turn.heard_text_estimate is not None:
+            assert turn.audio_ms is not None
 
 
 @settings(max_examples=60, deadline=None)

@@ -3,7 +3,9 @@
 The state keeps audio exactly as it came over the connection, decoded from base64 but in the
 session's format: PCM16 (16-bit little-endian mono, 24 kHz unless the session says another
 rate) or G.711 (mu-law or A-law, 8 kHz, one byte per sample). Assistant parts use the
-session's *output* format; user ``input_audio`` parts its *input* format (GA
+session's *output* format in effect when their first delta came (``PartState.audio_spec``:
+a later ``session.updated`` that switches the format does not reinterpret bytes already
+received); user ``input_audio`` parts the session's *input* format (GA
 ``session.audio.input.format``, beta ``input_audio_format``); with no session event yet, both
 are PCM16 at 24 kHz, the server default.
 
@@ -19,8 +21,8 @@ WAV export (:func:`pcm_to_wav`, :func:`item_wav`, :func:`conversation_wav`) uses
 library's :mod:`wave`, writes whole PCM16 samples (a trailing odd byte, which some recorders
 leave when they cut deltas, is dropped) and refuses G.711 with
 :class:`UnsupportedAudioFormatError` rather than writing a file that plays as noise. A part
-with no audio raises :class:`NoAudioError`. Nothing here joins audio chunks except to return
-audio the caller asked for.
+with no audio raises :class:`NoAudioError`, whatever its format. Nothing here joins audio
+chunks except to return audio the caller asked for.
 """
 
 from __future__ import annotations
@@ -149,7 +151,12 @@ def output_spec(session: Any) -> AudioSpec:
 
 
 def part_spec(session: Any, item: ItemState, part: PartState) -> AudioSpec:
-    """The format of one part's audio: input format for user audio, output format else."""
+    """The format of one part's audio: the format its deltas arrived in
+    (``PartState.audio_spec``) when known, so a later ``session.updated`` never reinterprets
+    bytes already received; else the session's input format for user audio and its output
+    format for the rest."""
+    if part.audio_spec is not None:
+        return part.audio_spec
     if part.type == "input_audio" or item.role == "user":
         return input_spec(session)
     return output_spec(session)
@@ -170,7 +177,7 @@ def received_audio_bytes(part: PartState, spec: AudioSpec) -> int | None:
 
 
 def part_duration_ms(state: SessionState, item_id: str, content_index: int = 0) -> float:
-    """Milliseconds of audio the state holds for one part, in the session's format."""
+    """Milliseconds of audio the state holds for one part, in its format (:func:`part_spec`)."""
     item, part = _find_part(state, item_id, content_index)
     return part_spec(state.session, item, part).duration_ms(part.audio_bytes)
 
@@ -205,7 +212,7 @@ def _no_audio_reason(item: ItemState, part: PartState) -> str:
 
 
 def part_audio(state: SessionState, item_id: str, content_index: int = 0) -> bytes:
-    """The audio bytes of one part, in the session's format (PCM16 or G.711).
+    """The audio bytes of one part, in the format they came in (PCM16 or G.711).
 
     Raises :class:`NoAudioError` naming the reason when the item or part is unknown or the
     part holds no audio.
@@ -243,15 +250,16 @@ def pcm_to_wav(pcm: bytes, rate: int = 24000) -> bytes:
 
 
 def item_wav(state: SessionState, item_id: str, content_index: int = 0) -> bytes:
-    """One part's audio as a WAV file at the session's rate.
+    """One part's audio as a WAV file at its rate (:func:`part_spec`).
 
-    Raises :class:`NoAudioError` for a part without audio and
-    :class:`UnsupportedAudioFormatError` for G.711.
+    Raises :class:`NoAudioError` for a part without audio (whatever the format) and
+    :class:`UnsupportedAudioFormatError` for G.711 audio.
     """
+    audio = part_audio(state, item_id, content_index)  # NoAudioError first
     item, part = _find_part(state, item_id, content_index)
     spec = part_spec(state.session, item, part)
     _require_pcm16(spec, f"item {item_id} part {content_index}")
-    return pcm_to_wav(part_audio(state, item_id, content_index), spec.rate)
+    return pcm_to_wav(audio, spec.rate)
 
 
 def _conversation_parts(

@@ -14,8 +14,8 @@ shape) that rebuild it in a fresh session:
   (``user_audio="audio"``); user images keep their ``image_url``;
 * an assistant turn cut by ``conversation.item.truncated`` carries its
   ``heard_text_estimate`` (what the user probably heard); when there is none (no audio came
-  over this connection, or the state does not know how much did) it is left out, because
-  its full transcript would put words in the model's mouth the user never heard;
+  over this connection, e.g. WebRTC) it is left out, because its full transcript would put
+  words in the model's mouth the user never heard; a turn cut at 0 ms is left out too;
 * function calls and their outputs are carried in pairs (``include_function_calls``); a call
   without an output, or an output whose call is not carried, is left out (a fresh session
   would reject or misread it);
@@ -23,7 +23,9 @@ shape) that rebuild it in a fresh session:
   same MCP servers);
 * ``max_items`` keeps the last N items carried (the most recent context).
 
-Everything left out is listed in :attr:`CarryOver.skipped` with the reason.
+Everything left out is listed in :attr:`CarryOver.skipped` with the reason: whole items, and
+the parts of a carried message that could not be carried (``Skipped.content_index`` names the
+part; e.g. a user message's audio without a transcription, carried with its text alone).
 """
 
 from __future__ import annotations
@@ -43,11 +45,15 @@ USER_AUDIO_MODES = ("transcript", "audio")
 
 @attrs.frozen(slots=True)
 class Skipped:
-    """An item left out of the carried conversation, and why."""
+    """An item left out of the carried conversation, or one part of a carried message left
+    out of its event, and why."""
 
     item_id: str
     kind: str | None
+    """The item's type (``message``, ``function_call``, ...)."""
     reason: str
+    content_index: int | None = None
+    """The part left out of a carried message, or ``None`` when the whole item is."""
 
 
 @attrs.frozen(slots=True)
@@ -68,13 +74,19 @@ def _text_part(kind: str, text: str) -> dict[str, Any]:
     return {"type": kind, "text": text}
 
 
-def _user_content(item: ItemState, user_audio: str, dropped: list[str]) -> list[dict[str, Any]]:
+Dropped = list[tuple[int, str]]
+"""Parts of a message left out of its event: ``(content index, reason)``."""
+
+
+def _user_content(item: ItemState, user_audio: str, dropped: Dropped) -> list[dict[str, Any]]:
     content: list[dict[str, Any]] = []
     for index, part in enumerate(item.content):
         kind = part.type
         if kind == "input_text" or (kind is None and part.text):
             if part.text:
                 content.append(_text_part("input_text", part.text))
+            else:
+                dropped.append((index, f"part {index} is an empty input_text"))
         elif kind == "input_audio":
             transcript = (part.transcript or "").strip()
             if user_audio == "audio" and part.audio_bytes:
@@ -93,15 +105,29 @@ def _user_content(item: ItemState, user_audio: str, dropped: list[str]) -> list[
                     "failed": "its transcription failed",
                     "in_progress": "its transcription has not completed",
                 }.get(status or "", "it has no transcription (input transcription off?)")
-                dropped.append(f"part {index} is user audio and {why}")
+                dropped.append((index, f"part {index} is user audio and {why}"))
         elif kind == "input_image":
             if part.image_url:
                 image: dict[str, Any] = {"type": "input_image", "image_url": part.image_url}
                 if part.detail is not None:
                     image["detail"] = part.detail
                 content.append(image)
+            else:
+                dropped.append((index, f"part {index} is an input_image without image_url"))
         else:
-            dropped.append(f"part {index} of type {kind!r} cannot be re-created")
+            dropped.append((index, f"part {index} of type {kind!r} cannot be re-created"))
+    return content
+
+
+def _system_content(item: ItemState, dropped: Dropped) -> list[dict[str, Any]]:
+    content: list[dict[str, Any]] = []
+    for index, part in enumerate(item.content):
+        if part.text:
+            content.append(_text_part("input_text", part.text))
+        elif part.type in (None, "input_text", "text"):
+            dropped.append((index, f"part {index} is an empty {part.type or 'text'} part"))
+        else:
+            dropped.append((index, f"part {index} of type {part.type!r} has no text to re-create"))
     return content
 
 
@@ -109,35 +135,43 @@ def _cut(turn: Turn) -> str:
     return (turn.marker or "[interrupted]").strip("[]")
 
 
-def _message(item: ItemState, turn: Turn, user_audio: str) -> dict[str, Any] | str:
-    """The item payload of a message, or the reason it is left out."""
+def _message(
+    item: ItemState, turn: Turn, user_audio: str, dropped: Dropped
+) -> dict[str, Any] | str:
+    """The item payload of a message, or the reason it is left out; parts left out of a
+    carried message are added to ``dropped``."""
     role = item.role
     base: dict[str, Any] = {"id": item.id, "type": "message", "role": role}
-    if role == "user":
-        dropped: list[str] = []
-        content = _user_content(item, user_audio, dropped)
+    if role in ("user", "system"):
+        parts: Dropped = []
+        if role == "user":
+            content = _user_content(item, user_audio, parts)
+        else:
+            content = _system_content(item, parts)
         if not content:
-            return "; ".join(dropped) or "the user message has no text"
+            return "; ".join(reason for _, reason in parts) or f"the {role} message has no text"
+        dropped.extend(parts)
         return {**base, "content": content}
-    if role == "system":
-        texts = [part.text for part in item.content if part.text]
-        if not texts:
-            return "the system message has no text"
-        return {**base, "content": [_text_part("input_text", text) for text in texts]}
     if role == "assistant":
         if turn.interrupted:
             estimate = turn.heard_text_estimate
+            if estimate == "" or turn.truncated_at_ms == 0:
+                return f"{_cut(turn)} before a whole word was heard"
             if estimate is None:
                 return (
                     f"{_cut(turn)} and how much the user heard is unknown (no "
                     "audio came over this connection): its full transcript would be words "
                     "the user never heard"
                 )
-            if not estimate:
-                return f"{_cut(turn)} before a whole word was heard"
             text = estimate
         else:
             text = turn.text
+            if any(part.text for part in item.content):  # text parts win over transcripts
+                dropped.extend(
+                    (index, f"part {index} is audio whose transcript is not carried (the text is)")
+                    for index, part in enumerate(item.content)
+                    if part.transcript and not part.text
+                )
         if not text:
             return "the assistant message has no text or transcript"
         return {**base, "content": [_text_part("output_text", text)]}
@@ -184,11 +218,11 @@ _MCP_KINDS = frozenset(
 
 
 def _payload(
-    item: ItemState, turn: Turn, *, calls: bool, mcp: bool, user_audio: str
+    item: ItemState, turn: Turn, dropped: Dropped, *, calls: bool, mcp: bool, user_audio: str
 ) -> dict[str, Any] | str:
     kind = item.type
     if kind == "message":
-        return _message(item, turn, user_audio)
+        return _message(item, turn, user_audio, dropped)
     if kind == "function_call":
         if not calls:
             return "function calls are not carried (include_function_calls=False)"
@@ -255,8 +289,8 @@ def carry_over(
     include_mcp: bool = False,
     user_audio: str = "transcript",
 ) -> CarryOver:
-    """The client events that rebuild ``state``'s conversation in a new session, and the
-    items left out with the reason.
+    """The client events that rebuild ``state``'s conversation in a new session, and what was
+    left out (whole items, and parts of carried messages) with the reason.
 
     ``max_items`` keeps the last N items carried; ``include_function_calls`` carries calls
     and their outputs (in pairs); ``include_mcp`` carries MCP items; ``user_audio`` is
@@ -271,10 +305,13 @@ def carry_over(
     turns = transcript_of(state).turns
     skipped: list[Skipped] = []
     chosen: list[tuple[ItemState, dict[str, Any]]] = []
+    parts_dropped: dict[str, Dropped] = {}
     for item, turn in zip(items, turns, strict=True):
+        dropped: Dropped = []
         payload = _payload(
             item,
             turn,
+            dropped,
             calls=include_function_calls,
             mcp=include_mcp,
             user_audio=user_audio,
@@ -283,6 +320,8 @@ def carry_over(
             skipped.append(Skipped(item.id, item.type, payload))
         else:
             chosen.append((item, payload))
+            if dropped:
+                parts_dropped[item.id] = dropped
     chosen = _pair(chosen, skipped)
     if max_items is not None and len(chosen) > max_items:
         cut = len(chosen) - max_items
@@ -291,6 +330,16 @@ def carry_over(
             for item, _ in chosen[:cut]
         )
         chosen = _pair(chosen[cut:], skipped)
+    for item, _ in chosen:  # parts left out of the items carried (not of those left out)
+        skipped.extend(
+            Skipped(
+                item.id,
+                item.type,
+                f"{reason}: the message is carried without it",
+                content_index=index,
+            )
+            for index, reason in parts_dropped.get(item.id, ())
+        )
     events: list[dict[str, Any]] = []
     previous: str | None = None
     for _, payload in chosen:
@@ -301,7 +350,12 @@ def carry_over(
         events.append(event)
         previous = payload["id"]
     order = {item.id: n for n, item in enumerate(items)}
-    skipped.sort(key=lambda entry: order.get(entry.item_id, len(order)))
+    skipped.sort(
+        key=lambda entry: (
+            order.get(entry.item_id, len(order)),
+            -1 if entry.content_index is None else entry.content_index,
+        )
+    )
     return CarryOver(tuple(events), tuple(skipped))
 
 

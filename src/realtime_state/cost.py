@@ -9,12 +9,15 @@
 * every input transcription that reported usage on
   ``conversation.item.input_audio_transcription.completed`` (billed separately by the
   transcription model): in tokens (text and audio input, text output) or in seconds of audio
-  (``whisper-1`` style), as the server reports it. Completions held for items that never
-  arrived are billed too.
+  (``whisper-1`` style), as the server reports it. They come from ``state.transcriptions``,
+  one record per completion: each is priced once, with the transcription model of the session
+  in effect when it completed (a mid-session switch is billed right), and deleting its item, or
+  its item never arriving, does not take it off the bill.
 
 Money is :class:`decimal.Decimal`, exact (no rounding is applied; quantize for display).
 Prices come from a :class:`PriceTable` (``DEFAULT_PRICES`` ships with the package, dated,
-sources named in ``docs/cost.md``) or from a plain mapping ``{model: {field: price}}``.
+sources named in ``docs/cost.md``) or from a plain mapping ``{model: {field: price}}``, which
+*replaces* the shipped table (``DEFAULT_PRICES.with_models({...})`` adds or overrides rows).
 
 Nothing is guessed: a model the table does not know raises :class:`UnknownModelError`
 naming it (a dated snapshot is never mapped to its base model); a log with no session event
@@ -33,7 +36,7 @@ import attrs
 
 from . import events as ev
 from .errors import RealtimeStateError
-from .state import SessionState
+from .state import SessionState, TranscriptionRecord
 
 __all__ = [
     "PricingError",
@@ -75,8 +78,10 @@ class UnknownModelError(PricingError, LookupError):
         dated = f" dated {table.date}" if table.date else ""
         super().__init__(
             f"no price for {role} {model!r} in the price table{dated}; pass "
-            f"prices={{{model!r}: {{...}}}} (or a PriceTable) with its rates. A dated "
-            "snapshot is not priced as its base model: that would be a guess."
+            f"prices=DEFAULT_PRICES.with_models({{{model!r}: {{...}}}}) to add its rates to "
+            "the shipped table (a plain mapping or PriceTable replaces the whole table, so "
+            "it must price every model used). A dated snapshot is not priced as its base "
+            "model: that would be a guess."
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -418,7 +423,8 @@ class TranscriptionCost:
     seconds: Decimal = ZERO
     amount: Decimal = ZERO
     in_conversation: bool = True
-    """False for a completion whose item never arrived (still pending)."""
+    """False when the state does not hold its item: the item never arrived (the completion is
+    still pending) or was deleted since. It is billed either way."""
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -447,12 +453,14 @@ class SessionCost:
     model: str | None
     """The model the responses were priced as (``None`` when there were none to price)."""
     transcription_model: str | None
+    """The model the latest input transcription was priced as (``None`` when none was);
+    each :class:`TranscriptionCost` names its own, since a session can switch models."""
     prices_date: str | None
     """The date of the price table used."""
     responses: tuple[ResponseCost, ...]
     """Responses with usage, in creation order."""
     transcriptions: tuple[TranscriptionCost, ...]
-    """Input transcriptions with usage, in conversation order (pending ones last)."""
+    """Input transcriptions with usage, in the order they completed (stream order)."""
     amounts: CostBreakdown
     """The responses' amounts summed by category."""
     notes: tuple[str, ...] = ()
@@ -701,27 +709,17 @@ def _price_transcription(
     )
 
 
-def _transcription_usages(
-    state: SessionState,
-) -> Iterator[tuple[str, int, Any, bool]]:
-    """``(item_id, content_index, usage or None, in_conversation)`` for every completed
-    input transcription: conversation items first (in order), then other items, then
-    completions still pending."""
-    seen: set[str] = set()
-    ordered = list(state.iter_items())
-    seen.update(item.id for item in ordered)
-    others = sorted(
-        (item for key, item in state.conversation.items.items() if key not in seen),
-        key=lambda item: item.id,
-    )
-    for item in (*ordered, *others):
-        for index, part in enumerate(item.content):
-            if part.transcription_status == "completed":
-                yield item.id, index, part.transcription_usage, True
-    for item_id in sorted(state.pending_transcriptions):
-        for event in state.pending_transcriptions[item_id]:
-            if isinstance(event, ev.InputAudioTranscriptionCompleted):
-                yield item_id, event.content_index, event.usage, False
+def _transcription_model_of(record: TranscriptionRecord, override: str | None) -> str:
+    """The model to bill ``record`` with: ``override``, else the transcription model of the
+    session in effect when it completed."""
+    stt_model = override or _transcription_model(record.session)
+    if stt_model is None:
+        raise NoModelError(
+            f"cannot price the input transcription of item {record.item_id} (event "
+            f"{record.index}): no transcription model is known (the session in effect names "
+            "none); pass transcription_model='...' to name it"
+        )
+    return stt_model
 
 
 def _sorted_responses(state: SessionState) -> Iterable[Any]:
@@ -747,9 +745,11 @@ def session_cost(
     """Price every response and input transcription of ``state`` that reported usage.
 
     ``prices``: ``None`` (the shipped :data:`DEFAULT_PRICES`), a :class:`PriceTable`, or a
-    mapping ``{model: ModelPrice | {field: price}}``. ``model`` / ``transcription_model``
-    override the models the session names (needed for logs that start without a session
-    event). Raises :class:`NoModelError` or :class:`UnknownModelError` rather than guess.
+    mapping ``{model: ModelPrice | {field: price}}``, which replaces the shipped table (use
+    ``DEFAULT_PRICES.with_models({...})`` to add or override one model). ``model`` overrides
+    the model the session names; ``transcription_model`` the one each transcription's session
+    named when it completed (both needed for logs that start without a session event). Raises
+    :class:`NoModelError` or :class:`UnknownModelError` rather than guess.
     """
     table = as_price_table(prices)
     session = state.session
@@ -789,27 +789,22 @@ def session_cost(
         notes_running = f"{running} response(s) without usage yet (still running): not priced"
         notes.append(notes_running)
 
-    stt_model = transcription_model or _transcription_model(session)
+    stt_model: str | None = None
     transcription_costs: list[TranscriptionCost] = []
     without_usage = 0
-    for item_id, index, usage, in_conversation in _transcription_usages(state):
-        if usage is None or not isinstance(
-            usage, (ev.TranscriptionUsageTokens, ev.TranscriptionUsageDuration)
-        ):
+    for record in state.transcriptions:
+        usage = record.usage
+        if not isinstance(usage, (ev.TranscriptionUsageTokens, ev.TranscriptionUsageDuration)):
             without_usage += 1
             continue
-        if stt_model is None:
-            raise NoModelError(
-                "cannot price the input transcriptions: no transcription model is known (the "
-                "session names none); pass transcription_model='...' to name it"
-            )
+        stt_model = _transcription_model_of(record, transcription_model)
         cost = _price_transcription(
-            item_id,
-            index,
+            record.item_id,
+            record.content_index,
             usage,
             stt_model,
             table.price(stt_model, "transcription model"),
-            in_conversation,
+            state.item(record.item_id) is not None,
         )
         transcription_costs.append(cost)
         notes.extend(cost.notes)

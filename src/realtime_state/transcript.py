@@ -7,11 +7,12 @@ memoised by the state), audio is never joined (durations come from byte counts),
 calls and their outputs are paired through one dictionary.
 
 A turn cut by ``conversation.item.truncated`` has ``text == ""``, as the server now holds it;
-``said_text`` keeps the transcript streamed before the cut, ``heard_ms`` the cut,
-``audio_ms`` the audio received, and ``heard_text_estimate`` the leading words of
-``said_text`` in proportion to ``heard_ms / audio_ms`` (an estimate: speech is not spoken at
-a constant rate of characters). Renderers mark such turns ``[interrupted at 1.86 s of
-4.20 s]``, or ``[interrupted at 1.86 s]`` when no audio came over this connection.
+``said_text`` keeps the transcript streamed (deltas still in flight at the cut included),
+``heard_ms`` the cut, ``audio_ms`` all the audio received, and ``heard_text_estimate`` the
+leading words of ``said_text`` in proportion to ``heard_ms / audio_ms`` (an estimate: speech
+is not spoken at a constant rate of characters; ``None`` when ``audio_ms`` is). Renderers
+mark such turns ``[interrupted at 1.86 s of 4.20 s]``, or ``[interrupted at 1.86 s]`` when
+no audio came over this connection.
 
 ``Transcript.to_dict()`` gives the JSON-ready form ``{"schema":
 "realtime-state/transcript@1", "turns": [...]}``; every turn object has the same keys
@@ -46,6 +47,16 @@ SCHEMA = "realtime-state/transcript@1"
 _WORD = re.compile(r"\S+")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 _STATUS_MARK = {"in_progress": "in progress", "incomplete": "incomplete", "failed": "failed"}
+
+
+def _parse_arguments(arguments: str | None) -> Any:
+    """``arguments`` as a JSON value, or ``None`` when absent or not valid JSON."""
+    if not arguments:
+        return None
+    try:
+        return json.loads(arguments)
+    except ValueError:
+        return None
 
 
 @attrs.frozen(slots=True)
@@ -87,23 +98,24 @@ class Turn:
     truncated_at_ms: int | None = None
     """Where ``conversation.item.truncated`` cut the audio, or ``None``."""
     said_text: str | None = None
-    """For a cut turn: the transcript streamed before the cut; else ``None``."""
+    """For a cut turn: the transcript streamed, deltas in flight at the cut included (what
+    was said); else ``None``."""
     heard_ms: int | None = None
     """For a cut turn: how much the user heard (the cut, in ms); else ``None``."""
     audio_ms: float | None = None
-    """Milliseconds of audio received over this connection (for a cut turn, what came before
-    the cut), ``None`` when none came (WebRTC, SIP)."""
+    """Milliseconds of audio received over this connection (for a cut turn, all that came,
+    also after the cut, though the state keeps only the audio up to it), ``None`` when none
+    came (WebRTC, SIP)."""
     heard_text_estimate: str | None = None
     """For a cut turn whose ``audio_ms`` is known: the leading words of ``said_text`` in
-    proportion to ``heard_ms / audio_ms`` (an estimate); ``""`` for a cut at 0 ms."""
+    proportion to ``heard_ms / audio_ms`` (an estimate; ``""`` for a cut at 0 ms). ``None``
+    whenever ``audio_ms`` is ``None``."""
     name: str | None = None
     """Function or MCP tool name (also on a ``function_call_output``, from its call)."""
     call_id: str | None = None
     """The function call id (``function_call`` and ``function_call_output``)."""
     arguments: str | None = None
     """The call's arguments as the model wrote them (raw JSON text)."""
-    parsed_arguments: Any = None
-    """The arguments as a JSON value, or ``None`` when absent or not valid JSON."""
     output: str | None = None
     """A call's output: joined from the ``function_call_output`` with the same ``call_id``
     (for a function call), the item's own output (output items, MCP calls)."""
@@ -123,6 +135,12 @@ class Turn:
     """The wire types of the item's content parts, in order."""
     transcription_status: str | None = None
     """For user audio: ``in_progress``, ``completed``, ``failed``, or ``None``."""
+
+    @property
+    def parsed_arguments(self) -> Any:
+        """``arguments`` as a JSON value (parsed afresh on each access, so changing it never
+        changes the turn), or ``None`` when absent or not valid JSON."""
+        return _parse_arguments(self.arguments)
 
     @property
     def interrupted(self) -> bool:
@@ -171,7 +189,8 @@ class Turn:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Turn:
-        """Read a turn written by :meth:`to_dict` (missing optional keys read as ``None``)."""
+        """Read a turn written by :meth:`to_dict` (missing optional keys read as ``None``;
+        ``parsed_arguments`` is not read: it is derived from ``arguments``)."""
         missing = [key for key in ("item_id", "kind", "text") if key not in data]
         if missing:
             raise ValueError(f"a transcript turn needs {', '.join(missing)}")
@@ -192,7 +211,6 @@ class Turn:
             name=data.get("name"),
             call_id=data.get("call_id"),
             arguments=data.get("arguments"),
-            parsed_arguments=data.get("parsed_arguments"),
             output=data.get("output"),
             paired_item_id=data.get("paired_item_id"),
             server_label=data.get("server_label"),
@@ -269,15 +287,15 @@ class Transcript:
 
 def estimate_heard_text(said_text: str, heard_ms: float, audio_ms: float | None) -> str | None:
     """The leading words of ``said_text`` that fit in the first ``heard_ms / audio_ms`` of its
-    characters (whole words only); ``""`` when ``heard_ms`` is 0 (nothing was heard);
-    ``None`` when ``audio_ms`` is unknown or zero.
+    characters (whole words only); ``None`` when ``audio_ms`` is unknown or zero (whatever
+    ``heard_ms``: no estimate without the audio received); ``""`` when ``heard_ms`` is 0.
 
     An estimate: it assumes the characters were spoken at an even pace over the audio.
     """
-    if heard_ms <= 0:
-        return ""
     if audio_ms is None or audio_ms <= 0:
         return None
+    if heard_ms <= 0:
+        return ""
     ratio = min(1.0, max(0.0, heard_ms / audio_ms))
     if ratio >= 1.0:
         return said_text.strip()
@@ -289,15 +307,6 @@ def estimate_heard_text(said_text: str, heard_ms: float, audio_ms: float | None)
             break
         end = word.end()
     return text[:end]
-
-
-def _parse_arguments(arguments: str | None) -> Any:
-    if not arguments:
-        return None
-    try:
-        return json.loads(arguments)
-    except ValueError:
-        return None
 
 
 def _message_turn(session: Any, item: ItemState) -> Turn:
@@ -364,6 +373,17 @@ def _add_audio(total: float | None, session: Any, item: ItemState, part: PartSta
     return total + spec.duration_ms(received)
 
 
+def _status(item: ItemState) -> str | None:
+    """The item's status; for an item of a type this version does not know, the ``status``
+    its payload carries."""
+    status = item.status
+    if status is None and item.unknown is not None:
+        value = item.unknown.payload.get("status")
+        if isinstance(value, str):
+            return value
+    return status
+
+
 def _other_turn(
     item: ItemState,
     calls: Mapping[str, ItemState],
@@ -376,7 +396,7 @@ def _other_turn(
         "role": item.role,
         "kind": kind,
         "text": "",
-        "status": item.status,
+        "status": _status(item),
         "response_id": item.response_id,
     }
     if kind == "function_call":
@@ -386,7 +406,6 @@ def _other_turn(
             name=item.name,
             call_id=item.call_id,
             arguments=arguments,
-            parsed_arguments=_parse_arguments(arguments),
             output=None if answer is None else answer.output,
             paired_item_id=None if answer is None else answer.id,
         )
@@ -404,7 +423,6 @@ def _other_turn(
         **common,
         name=item.name,
         arguments=arguments,
-        parsed_arguments=_parse_arguments(arguments),
         output=item.output,
         server_label=item.server_label,
         tools=None if item.tools is None else tuple(tool.name for tool in item.tools),
@@ -453,8 +471,9 @@ def _one_line(value: str) -> str:
 
 
 def _compact_arguments(turn: Turn) -> str:
-    if turn.parsed_arguments is not None:
-        return json.dumps(turn.parsed_arguments, ensure_ascii=False, separators=(",", ":"))
+    parsed = turn.parsed_arguments
+    if parsed is not None:
+        return json.dumps(parsed, ensure_ascii=False, separators=(",", ":"))
     return _one_line(turn.arguments or "")
 
 
@@ -492,12 +511,12 @@ def _text_line(turn: Turn) -> str:
     status = _STATUS_MARK.get(turn.status or "")
     tail = f" [{status}]" if status else ""
     if kind == "message":
-        return f"{turn.role or 'message'}: {_spoken(turn)}"
+        return _labelled(turn.role or "message", _spoken(turn))
     if kind == "function_call":
         return f"function_call {_tool_name(turn)}({_compact_arguments(turn)}){tail}"
     if kind == "function_call_output":
         who = turn.name or turn.call_id or "?"
-        return f"function_call_output {who}: {_one_line(turn.output or '')}{tail}"
+        return _labelled(f"function_call_output {who}", _one_line(turn.output or "")) + tail
     if kind in ("mcp_call", "mcp_approval_request"):
         line = f"{kind} {_tool_name(turn)}({_compact_arguments(turn)})"
         if turn.error is not None:
@@ -506,11 +525,17 @@ def _text_line(turn: Turn) -> str:
             line += f" -> {_one_line(turn.output)}"
         return line + tail
     if kind == "mcp_list_tools":
-        return f"mcp_list_tools {turn.server_label or '?'}: {', '.join(turn.tools or ())}{tail}"
+        label = f"mcp_list_tools {turn.server_label or '?'}"
+        return _labelled(label, ", ".join(turn.tools or ())) + tail
     if kind == "mcp_approval_response":
         verdict = "approved" if turn.approve else "denied"
         return f"mcp_approval_response {turn.approval_request_id or '?'}: {verdict}{tail}"
-    return f"{kind or 'item'}: {_one_line(turn.text)}{tail}"
+    return _labelled(kind or "item", _one_line(turn.text)) + tail
+
+
+def _labelled(label: str, words: str) -> str:
+    """``label: words``, or ``label:`` when there are no words (no trailing space)."""
+    return f"{label}: {words}" if words else f"{label}:"
 
 
 def _escape(text: str) -> str:
@@ -543,8 +568,8 @@ def _markdown_block(turn: Turn) -> str:
                 marks.append(f"*(heard about: “{_escape(turn.heard_text_estimate)}”)*")
         elif not turn.text and "input_audio" in turn.content_types:
             marks.append("*(audio, " + (turn.transcription_status or "no transcription") + ")*")
-        body = " ".join(part for part in (words, *marks) if part)
-        return f"**{speaker}:** {body}{tail}"
+        body = " ".join(part for part in (words, *marks, tail.strip()) if part)
+        return f"**{speaker}:** {body}" if body else f"**{speaker}:**"
     if kind == "function_call":
         head = f"**Function call** `{_tool_name(turn)}` (call `{turn.call_id or '?'}`){tail}"
         return f"{head}\n\n{_json_block(turn.arguments, turn.parsed_arguments)}"
@@ -566,4 +591,6 @@ def _markdown_block(turn: Turn) -> str:
     if kind == "mcp_approval_response":
         verdict = "approved" if turn.approve else "denied"
         return f"**MCP approval** `{turn.approval_request_id or '?'}`: {verdict}{tail}"
-    return f"**{_escape(kind or 'item')}** {_escape(turn.text)}{tail}"
+    head = f"**{_escape(kind or 'item')}**"
+    body = " ".join(part for part in (_escape(turn.text), tail.strip()) if part)
+    return f"{head} {body}" if body else head
