@@ -6,88 +6,140 @@ The public API is flat: ``decode``/``encode`` for events, the event model in
 
 from __future__ import annotations
 
-from .audio import AudioError, AudioSpec, NoAudioError, UnsupportedAudioFormatError, pcm_to_wav
-from .carry import CarryOver, Skipped, carry_over
-from .cost import (
-    DEFAULT_PRICES,
-    CostBreakdown,
-    ModelPrice,
-    NoModelError,
-    PriceTable,
-    PricingError,
-    ResponseCost,
-    SessionCost,
-    TokenCounts,
-    TranscriptionCost,
-    UnknownModelError,
-)
-from .decoding import Event, RawEvent, decode, encode
-from .errors import DecodeError, RealtimeStateError
-from .events import UnknownEvent, UnknownObject
-from .reducer import ProtocolViolation, history, reduce, replay
-from .state import (
-    ErrorRecord,
-    InputAudioState,
-    ItemState,
-    PartState,
-    RateLimitState,
-    ResponseState,
-    SessionState,
-    TranscriptionRecord,
-    UsageTotals,
-    Violation,
-)
-from .transcript import Transcript, Turn, TurnError, estimate_heard_text
+from typing import TYPE_CHECKING
+
+from ._lazy import lazy_exports
+
+_EXPORTS = {
+    "AudioError": ".audio",
+    "AudioSpec": ".audio",
+    "NoAudioError": ".audio",
+    "UnsupportedAudioFormatError": ".audio",
+    "pcm_to_wav": ".audio",
+    "CarryOver": ".carry",
+    "Skipped": ".carry",
+    "carry_over": ".carry",
+    "DEFAULT_PRICES": ".cost",
+    "CostBreakdown": ".cost",
+    "ModelPrice": ".cost",
+    "NoModelError": ".cost",
+    "PriceTable": ".cost",
+    "PricingError": ".cost",
+    "ResponseCost": ".cost",
+    "SessionCost": ".cost",
+    "TokenCounts": ".cost",
+    "TranscriptionCost": ".cost",
+    "UnknownModelError": ".cost",
+    "Event": ".decoding",
+    "RawEvent": ".decoding",
+    "decode": ".decoding",
+    "encode": ".decoding",
+    "DecodeError": ".errors",
+    "RealtimeStateError": ".errors",
+    "UnknownEvent": ".events",
+    "UnknownObject": ".events",
+    "ProtocolViolation": ".reducer",
+    "history": ".reducer",
+    "reduce": ".reducer",
+    "replay": ".reducer",
+    "ErrorRecord": ".state",
+    "InputAudioState": ".state",
+    "ItemState": ".state",
+    "PartState": ".state",
+    "RateLimitState": ".state",
+    "ResponseState": ".state",
+    "SessionState": ".state",
+    "TranscriptionRecord": ".state",
+    "UsageTotals": ".state",
+    "Violation": ".state",
+    "Transcript": ".transcript",
+    "Turn": ".transcript",
+    "TurnError": ".transcript",
+    "estimate_heard_text": ".transcript",
+}
+"""Public name -> the module that defines it (imported on first use)."""
 
 __all__ = [
+    "AudioError",
+    "AudioSpec",
+    "NoAudioError",
+    "UnsupportedAudioFormatError",
+    "pcm_to_wav",
+    "CarryOver",
+    "Skipped",
+    "carry_over",
+    "DEFAULT_PRICES",
+    "CostBreakdown",
+    "ModelPrice",
+    "NoModelError",
+    "PriceTable",
+    "PricingError",
+    "ResponseCost",
+    "SessionCost",
+    "TokenCounts",
+    "TranscriptionCost",
+    "UnknownModelError",
+    "Event",
+    "RawEvent",
+    "decode",
+    "encode",
     "DecodeError",
+    "RealtimeStateError",
+    "UnknownEvent",
+    "UnknownObject",
+    "ProtocolViolation",
+    "history",
+    "reduce",
+    "replay",
     "ErrorRecord",
     "InputAudioState",
     "ItemState",
     "PartState",
-    "ProtocolViolation",
     "RateLimitState",
     "ResponseState",
     "SessionState",
     "TranscriptionRecord",
     "UsageTotals",
     "Violation",
-    "history",
-    "reduce",
-    "replay",
-    "Event",
-    "RawEvent",
-    "RealtimeStateError",
-    "UnknownEvent",
-    "UnknownObject",
-    "decode",
-    "encode",
-]
-
-__all__ += [
-    "AudioError",
-    "AudioSpec",
-    "CarryOver",
-    "CostBreakdown",
-    "DEFAULT_PRICES",
-    "ModelPrice",
-    "NoAudioError",
-    "NoModelError",
-    "PriceTable",
-    "PricingError",
-    "ResponseCost",
-    "SessionCost",
-    "Skipped",
-    "TokenCounts",
     "Transcript",
-    "TranscriptionCost",
     "Turn",
     "TurnError",
-    "UnknownModelError",
-    "UnsupportedAudioFormatError",
-    "carry_over",
     "estimate_heard_text",
-    "pcm_to_wav",
 ]
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
+
+if TYPE_CHECKING:  # what type checkers and IDEs see
+    from .audio import AudioError, AudioSpec, NoAudioError, UnsupportedAudioFormatError, pcm_to_wav
+    from .carry import CarryOver, Skipped, carry_over
+    from .cost import (
+        DEFAULT_PRICES,
+        CostBreakdown,
+        ModelPrice,
+        NoModelError,
+        PriceTable,
+        PricingError,
+        ResponseCost,
+        SessionCost,
+        TokenCounts,
+        TranscriptionCost,
+        UnknownModelError,
+    )
+    from .decoding import Event, RawEvent, decode, encode
+    from .errors import DecodeError, RealtimeStateError
+    from .events import UnknownEvent, UnknownObject
+    from .reducer import ProtocolViolation, history, reduce, replay
+    from .state import (
+        ErrorRecord,
+        InputAudioState,
+        ItemState,
+        PartState,
+        RateLimitState,
+        ResponseState,
+        SessionState,
+        TranscriptionRecord,
+        UsageTotals,
+        Violation,
+    )
+    from .transcript import Transcript, Turn, TurnError, estimate_heard_text
 
 __version__ = "0.1.0"
