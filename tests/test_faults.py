@@ -288,6 +288,31 @@ def output_before_arguments_done(events: list[Event]) -> Injected:
     return [*events[: i + 1], output, *events[i + 1 :]], i + 1, "output_before_arguments_done"
 
 
+def final_copy_differs(events: list[Event]) -> Injected:
+    """response.done repeats the output; a copy that contradicts the final text, transcript
+    or arguments is reported, and the final value is kept."""
+    for i, event in enumerate(events):
+        if event["type"] != "response.done":
+            continue
+        for item in event["response"].get("output") or []:
+            if item.get("type") == "function_call" and item.get("arguments"):
+                changed = copy.deepcopy(events)
+                for other in changed[i]["response"]["output"]:
+                    if other.get("id") == item["id"]:
+                        other["arguments"] += " "
+                return changed, i, "arguments_mismatch"
+            for n, part in enumerate(item.get("content") or []):
+                for field in ("text", "transcript"):
+                    if part.get(field):
+                        changed = copy.deepcopy(events)
+                        target = next(
+                            o for o in changed[i]["response"]["output"] if o.get("id") == item["id"]
+                        )
+                        target["content"][n][field] += "!"
+                        return changed, i, f"{field}_mismatch"
+    return None
+
+
 FAULTS = [
     drop_response_created,
     duplicate_response_done,
@@ -305,6 +330,7 @@ FAULTS = [
     duplicate_output_item_added,
     speech_stopped_without_start,
     output_before_arguments_done,
+    final_copy_differs,
 ]
 
 CASES = [
@@ -398,3 +424,13 @@ def test_lenient_ignores_a_duplicate_done_so_usage_is_counted_once() -> None:
     assert state.usage == clean.usage
     assert state.responses == clean.responses
     assert isinstance(state, SessionState)
+
+
+def test_lenient_keeps_the_final_value_when_a_later_copy_differs() -> None:
+    events = load(HERE / "logs" / "ga_text_turn.jsonl")
+    injected = final_copy_differs(events)
+    assert injected is not None
+    state = replay([json.dumps(e) for e in injected[0]], policy="lenient")
+    clean = replay([json.dumps(e) for e in events], policy="lenient")
+    assert [v.code for v in state.violations] == ["text_mismatch"]
+    assert [item.text for item in state.items] == [item.text for item in clean.items]

@@ -396,10 +396,14 @@ VIOLATION_CODES: Mapping[str, str] = {
     "gap)",
     "output_index_out_of_range": "an `output_index` beyond the output items of the response",
     "output_index_mismatch": "an `output_index` that points at another item of the response",
-    "arguments_mismatch": "the `arguments` of `*_arguments.done` differ from the deltas joined",
-    "text_mismatch": "the `text` of `response.output_text.done` differs from the deltas joined",
+    "arguments_mismatch": "the `arguments` of `*_arguments.done` differ from the deltas joined, "
+    "or a later copy of the call (`response.output_item.done`, `conversation.item.done`, "
+    "`response.done`) contradicts its final arguments (the final value is kept)",
+    "text_mismatch": "the `text` of `response.output_text.done` differs from the deltas joined, "
+    "or a later copy of the part contradicts its final text (the final value is kept)",
     "transcript_mismatch": "the `transcript` of `response.output_audio_transcript.done` differs "
-    "from the deltas joined",
+    "from the deltas joined, or a later copy of the part contradicts its final transcript (the "
+    "final value is kept)",
     "invalid_audio": "an audio delta or part that is not valid base64",
     "missing_item_id": "an item without an `id`",
     "missing_response_id": "a response without an `id`",

@@ -328,20 +328,46 @@ def _merge_part(
     audio_chunks = old.audio_chunks
     if part.audio and audio_chunks is None:
         audio_chunks = Chunks.of(_b64(part.audio, found, where))
+    text = part.text
+    if old.text_phase == "done" and _differs(old.text_chunks, text):
+        found.append(_copy_mismatch("text_mismatch", "text", where, old.text, text))
+        text = None  # a finished channel keeps its final value
+    transcript = part.transcript
+    if truncated or (
+        old.transcript_phase == "done" and _differs(old.transcript_chunks, transcript)
+    ):
+        if not truncated:
+            found.append(
+                _copy_mismatch(
+                    "transcript_mismatch", "transcript", where, old.transcript or "", transcript
+                )
+            )
+        transcript = None
     return _evolve_part(
         old,
         type=part.type if part.type is not None else old.type,
         status="done" if final else old.status,
-        text_chunks=_merge_text(old.text_chunks, part.text),
-        transcript_chunks=(
-            old.transcript_chunks
-            if truncated
-            else _merge_text(old.transcript_chunks, part.transcript)
-        ),
+        text_chunks=_merge_text(old.text_chunks, text),
+        transcript_chunks=_merge_text(old.transcript_chunks, transcript),
         audio_chunks=audio_chunks,
         image_url=part.image_url if part.image_url is not None else old.image_url,
         detail=part.detail if part.detail is not None else old.detail,
         reference_id=part.id if part.id is not None else old.reference_id,
+    )
+
+
+def _differs(final: Chunks[str] | None, copy: str | None) -> bool:
+    """Whether a later copy's non-empty value contradicts a channel's final value."""
+    return bool(copy) and final is not None and final.value() != copy
+
+
+def _copy_mismatch(
+    code: str, what: str, where: str, final: str, copy: str | None
+) -> tuple[str, str]:
+    return (
+        code,
+        f"a later copy of {where} carries the {what} {_excerpt(copy or '')}, which differs from "
+        f"its final {what} {_excerpt(final)}; the final {what} is kept",
     )
 
 
@@ -354,6 +380,7 @@ def _parts_final(status: str | None, role: str | None) -> bool:
 
 
 _CALL_TYPES = frozenset({"function_call", "mcp_call"})
+_ARGUMENTS_FINAL = frozenset({"arguments_done", "answered"})
 
 
 def _item_from_wire(
@@ -450,6 +477,17 @@ def _merge_item(old: ItemState, wire: Any, found: Found, event: Any) -> ItemStat
             if value is not None:
                 changes[name] = value
         arguments = getattr(wire, "arguments", None)
+        if old.call_phase in _ARGUMENTS_FINAL and _differs(old.arguments_chunks, arguments):
+            found.append(
+                _copy_mismatch(
+                    "arguments_mismatch",
+                    "arguments",
+                    f"item {old.id}",
+                    old.arguments or "",
+                    arguments,
+                )
+            )
+            arguments = None  # final arguments are kept
         changes["arguments_chunks"] = _merge_text(old.arguments_chunks, arguments)
         if old.call_phase is not None and getattr(wire, "status", None) in _FINAL:
             # a finished copy of a call closes its arguments (always legal)
