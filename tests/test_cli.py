@@ -3,8 +3,10 @@ runner, and once through a real subprocess."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -60,7 +62,9 @@ def test_replay_text_prints_the_transcript_and_summary() -> None:
     assert code == 0
     assert "user: What is the weather in London?" in out
     assert "assistant: It is foggy and 12 degrees in London." in out
-    assert "2 completed" in out and "violations  0" in out
+    assert "2 completed" in out
+    assert re.search(r"^violations +0 *$", out, re.M)
+    assert re.search(r"^bad lines +0 *$", out, re.M)
 
 
 def test_replay_json_is_the_transcript_dict_plus_a_summary() -> None:
@@ -76,10 +80,14 @@ def test_replay_json_is_the_transcript_dict_plus_a_summary() -> None:
     assert summary["violations"] == [] and summary["errors"] == []
 
 
-def test_replay_markdown_when_piped_is_the_plain_markdown() -> None:
+def test_replay_markdown_when_piped_is_the_plain_markdown_with_a_summary_section() -> None:
     code, out, _ = run("replay", str(BETA), "--format", "markdown")
     assert code == 0
-    assert out.startswith(replay(lines_of(BETA)).transcript().to_markdown())
+    transcript = replay(lines_of(BETA)).transcript().to_markdown()
+    assert out.startswith(transcript)
+    summary = out[len(transcript) :]
+    assert summary.startswith("\n## Summary\n\n| | |\n|---|---|\n| events | 72 |")
+    assert "| violations | 0 |" in summary
 
 
 def test_replay_upto_stops_after_n_events() -> None:
@@ -254,7 +262,7 @@ def test_demo_replays_every_bundled_example() -> None:
         assert name in out
     assert "[interrupted at 1.86 s" in out
     assert "get_weather" in out
-    assert out.count("violations  0") + out.count("violations   0") == len(EXAMPLES)
+    assert len(re.findall(r"^violations +0 *$", out, re.M)) == len(EXAMPLES)
     for name in EXAMPLES:
         assert replay(example_lines(name), policy="strict").violations == ()
 
@@ -287,3 +295,64 @@ def test_real_subprocess_demo_and_check_through_python_dash_m() -> None:
     )
     assert check.returncode == 0, check.stderr
     assert json.loads(check.stdout)["summary"]["clean"] == 2
+
+
+def test_following_standard_input_prints_problems_and_cuts_as_they_come() -> None:
+    lines = lines_of(HERE / "logs" / "ga_interruption.jsonl")
+    cut = next(i for i, line in enumerate(lines) if '"conversation.item.truncated"' in line)
+    feed = [*lines[:cut], "{not json", *lines[cut:]]
+    code, out, _ = run("replay", "-", input="\n".join(feed) + "\n")
+    assert code == 2
+    bad = out.index("bad line -:")
+    cut_line = out.index("(assistant cut: [interrupted at 0.15 s of 0.30 s")
+    summary = out.index("events ")
+    assert bad < cut_line < summary  # printed when they happened, before the summary
+    assert out.count("assistant: Sure! There are three ways") == 1
+
+
+def test_ctrl_c_while_following_summarizes_what_was_read() -> None:
+    from realtime_state.cli import _Interrupted, replay_log
+
+    class Keyboard(io.BytesIO):
+        def readline(self, *args: object) -> bytes:
+            line = super().readline(*args)  # type: ignore[arg-type]
+            if not line:
+                raise KeyboardInterrupt
+            return line
+
+    stream = Keyboard(GA.read_bytes()[: GA.read_bytes().index(b"\n", 2000) + 1])
+    with pytest.raises(_Interrupted) as info:
+        replay_log("-", stdin=stream, interruptible=True)
+    assert 0 < info.value.result.state.event_count < 45
+    with pytest.raises(KeyboardInterrupt):
+        replay_log("-", stdin=Keyboard(b""), interruptible=False)
+
+
+def test_a_byte_order_mark_is_tolerated_and_a_device_is_refused(tmp_path: Path) -> None:
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf" + GA.read_bytes())
+    code, out, _ = run("check", str(bom), "--json")
+    assert code == 0 and json.loads(out)["files"][0]["events"] == 45
+    code, out, err = run("replay", "/dev/zero")
+    assert code == 2 and "not a regular file" in out + err
+
+
+def test_long_messages_are_shortened_in_text_and_kept_whole_in_json(tmp_path: Path) -> None:
+    error = {
+        "type": "error",
+        "event_id": "event_1",
+        "error": {"type": "invalid_request_error", "message": "x" * 5000},
+    }
+    path = tmp_path / "long.jsonl"
+    path.write_text(GA.read_text() + json.dumps(error) + "\n")
+    code, out, _ = run("replay", str(path))
+    assert code == 0
+    assert "... (4500 more characters)" in out and "x" * 600 not in out
+    code, out, _ = run("replay", str(path), "--format", "json")
+    assert json.loads(out)["summary"]["errors"][0]["message"] == "x" * 5000
+
+
+def test_strict_stop_is_named_in_the_summary(duplicated_done: Path) -> None:
+    code, out, _ = run("replay", str(duplicated_done), "--policy", "strict")
+    assert code == 1
+    assert re.search(r"^stopped +at event #\d+ \(strict policy\)", out, re.M)

@@ -47,15 +47,6 @@ def test_every_state_of_every_recording_holds_them(path: Path) -> None:
     assert_invariants(replay(lines(path)), allow_violations=fragment)
 
 
-def test_the_shared_recordings_are_the_ones_checked() -> None:
-    shared = HERE.parent.parent / "shared" / "recordings"
-    if not shared.is_dir():
-        pytest.skip("../shared/recordings is not next to the repository")
-    for path in sorted(shared.glob("*.jsonl")):
-        local = HERE / "recordings" / path.name
-        assert local.read_bytes() == path.read_bytes(), path.name
-
-
 @pytest.mark.parametrize("path", LOG_FILES, ids=lambda p: p.stem)
 def test_every_state_of_every_written_log_holds_them(path: Path) -> None:
     assert assert_invariants_over(history(lines(path), policy="strict")) == len(lines(path))

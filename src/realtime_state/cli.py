@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -46,6 +47,14 @@ __all__ = [
 ]
 
 STDIN = "-"
+
+
+class _Interrupted(Exception):
+    """Ctrl-C while reading a log; ``result`` is the replay of what was read."""
+
+    def __init__(self, result: LogReplay) -> None:
+        super().__init__("interrupted")
+        self.result = result
 
 
 class LogError(Exception):
@@ -110,6 +119,9 @@ def read_log(source: str, stdin: IO[bytes] | None = None) -> Iterator[tuple[int,
         raise LogError(source, "no such file")
     if path.is_dir():
         raise LogError(source, "is a directory, not a log file")
+    mode = path.stat().st_mode
+    if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+        raise LogError(source, "is not a regular file or a pipe (a device?), not a log file")
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -120,7 +132,9 @@ def read_log(source: str, stdin: IO[bytes] | None = None) -> Iterator[tuple[int,
 
 def _lines(source: str, stream: IO[bytes]) -> Iterator[tuple[int, str]]:
     seen = False
-    for number, raw in enumerate(iter(stream.readline, b""), start=1):
+    for number, line in enumerate(iter(stream.readline, b""), start=1):
+        # a UTF-8 byte order mark some editors write is not part of the JSON
+        raw = line[3:] if number == 1 and line.startswith(b"\xef\xbb\xbf") else line
         if b"\x00" in raw:
             raise LogError(source, f"line {number} holds NUL bytes: a binary file, not JSONL")
         try:
@@ -143,38 +157,50 @@ def replay_log(
     upto: int | None = None,
     stdin: IO[bytes] | None = None,
     on_state: Callable[[SessionState, Any], None] | None = None,
+    on_bad_line: Callable[[BadLine], None] | None = None,
+    interruptible: bool = False,
 ) -> LogReplay:
     """Replay a JSONL log into a state, line by line.
 
-    A line that is not valid JSON or not a valid event is kept as a :class:`BadLine`; in
-    lenient policy the other lines are still reduced, in strict policy reading stops there.
-    A protocol violation stops strict policy (``LogReplay.stopped``). ``upto=N`` stops after
-    ``N`` events. ``on_state(state, event)`` is called after each event (to follow a live log).
-    Raises :class:`LogError` when the log cannot be read at all.
+        A line that is not valid JSON or not a valid event is kept as a :class:`BadLine`; in
+        lenient policy the other lines are still reduced, in strict policy reading stops there.
+        A protocol violation stops strict policy (``LogReplay.stopped``). ``upto=N`` stops after
+        ``N`` events. ``on_state(state, event)`` is called after each event and
+    ``on_bad_line(bad)`` for each bad line, as they come (to follow a live log). With
+    ``interruptible``, Ctrl-C raises ``_Interrupted`` carrying the replay of what was read.
+        Raises :class:`LogError` when the log cannot be read at all.
     """
     state = SessionState(policy=policy)
     bad: list[BadLine] = []
     numbers: list[int] = []
     stopped: ProtocolViolation | None = None
-    for number, text in read_log(source, stdin):
-        if upto is not None and state.event_count >= upto:
-            break
-        try:
-            event = decode(text)
-        except DecodeError as exc:
-            bad.append(BadLine(number, f"{source}:{number}: {exc}"))
-            if policy == STRICT:
+    try:
+        for number, text in read_log(source, stdin):
+            if upto is not None and state.event_count >= upto:
                 break
-            continue
-        try:
-            state = reduce(state, event)
-        except ProtocolViolation as exc:
+            try:
+                event = decode(text)
+            except DecodeError as exc:
+                bad.append(BadLine(number, f"{source}:{number}: {exc}"))
+                if on_bad_line is not None:
+                    on_bad_line(bad[-1])
+                if policy == STRICT:
+                    break
+                continue
+            try:
+                state = reduce(state, event)
+            except ProtocolViolation as exc:
+                numbers.append(number)
+                stopped = exc
+                break
             numbers.append(number)
-            stopped = exc
-            break
-        numbers.append(number)
-        if on_state is not None:
-            on_state(state, event)
+            if on_state is not None:
+                on_state(state, event)
+    except KeyboardInterrupt:
+        if not interruptible:
+            raise
+        partial = LogReplay(source, state, tuple(bad), tuple(numbers), stopped)
+        raise _Interrupted(partial) from None
     return LogReplay(source, state, tuple(bad), tuple(numbers), stopped)
 
 
@@ -225,6 +251,7 @@ def summarize(result: LogReplay) -> dict[str, Any]:
         ],
         "violations": [_violation_dict(result, v) for v in result.violations],
         "bad_lines": [b.to_dict() for b in result.bad_lines],
+        "stopped_at": None if result.stopped is None else result.stopped.index,
     }
 
 
@@ -304,7 +331,23 @@ def check_files(
 
 def _console(stderr: bool = False) -> Console:
     # markup off: log text (ids, transcripts, "[interrupted at ...]") is printed as it is
-    return Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False)
+    console = Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False)
+    if not console.is_terminal:  # piped: never cut ids or wrap to 80 columns
+        console = Console(
+            stderr=stderr, highlight=False, soft_wrap=True, markup=False, width=100_000
+        )
+    return console
+
+
+_LONG = 500
+
+
+def _short(text: str | None) -> str:
+    """``text`` cut to a readable length for the text summary (JSON keeps it whole)."""
+    text = "" if text is None else str(text)
+    if len(text) <= _LONG:
+        return text
+    return f"{text[:_LONG]}... ({len(text) - _LONG} more characters)"
 
 
 def _label(console: Console, label: str, style: str, rest: str, end: str = "\n") -> None:
@@ -341,16 +384,62 @@ def _print_summary(console: Console, summary: dict[str, Any]) -> None:
                 for name, v in summary["rate_limits"].items()
             ),
         )
-    table.add_row("errors", str(len(summary["errors"])))
+    table.add_row("server errors", str(len(summary["errors"])))
     table.add_row("violations", str(len(summary["violations"])))
+    table.add_row("bad lines", str(len(summary["bad_lines"])))
+    if summary.get("stopped_at") is not None:
+        table.add_row("stopped", f"at event #{summary['stopped_at']} (strict policy)")
     console.print(table)
     for error in summary["errors"]:
-        console.print(f"  error #{error['index']} {error['code']}: {error['message']}")
+        code = f" {error['code']}" if error["code"] else ""
+        console.print(f"  server error #{error['index']}{code}: {_short(error['message'])}")
     for v in summary["violations"]:
-        where = f"#{v['index']}" + (f" (line {v['line']})" if v["line"] is not None else "")
-        _label(console, "  violation", "red", f" {where} {v['code']}: {v['message']}")
+        _print_violation(console, v)
     for bad in summary["bad_lines"]:
-        _label(console, "  bad line", "red", f" {bad['message']}")
+        _label(console, "  bad line", "red", f" {_short(bad['message'])}")
+
+
+def _print_violation(console: Console, v: dict[str, Any]) -> None:
+    where = f"#{v['index']}" + (f" (line {v['line']})" if v["line"] is not None else "")
+    _label(console, "  violation", "red", f" {where} {v['code']}: {_short(v['message'])}")
+
+
+def _cell(value: str) -> str:
+    return value.replace("|", "\\|")
+
+
+def _summary_markdown(summary: dict[str, Any]) -> str:
+    """The summary as a Markdown section (``replay --format markdown``)."""
+    usage, cost = summary["usage"], summary["cost"]
+    responses = ", ".join(f"{n} {status}" for status, n in summary["responses"].items())
+    rows = [
+        ("events", str(summary["events"])),
+        ("items", str(summary["items"])),
+        ("responses", responses or "none"),
+        (
+            "tokens",
+            f"{usage['total_tokens']} (input {usage['input_tokens']}, cached "
+            f"{usage['cached_tokens']}, output {usage['output_tokens']})",
+        ),
+        (
+            "cost",
+            f"{cost['total']} {cost.get('currency', '')}".strip()
+            if cost["total"] is not None
+            else f"unknown: {cost['reason']}",
+        ),
+        ("server errors", str(len(summary["errors"]))),
+        ("violations", str(len(summary["violations"]))),
+        ("bad lines", str(len(summary["bad_lines"]))),
+    ]
+    if summary.get("stopped_at") is not None:
+        rows.append(("stopped", f"at event #{summary['stopped_at']} (strict policy)"))
+    lines = ["", "## Summary", "", "| | |", "|---|---|"]
+    lines += [f"| {name} | {_cell(value)} |" for name, value in rows]
+    for v in summary["violations"]:
+        lines.append(f"- violation #{v['index']} `{v['code']}`: {_short(v['message'])}")
+    for bad in summary["bad_lines"]:
+        lines.append(f"- bad line {bad['line']}: {_short(bad['message'])}")
+    return "\n".join(lines) + "\n"
 
 
 def _exit_code(result: LogReplay) -> int:
@@ -374,28 +463,47 @@ _FINISHING = frozenset(
 
 
 class _Follower:
-    """Prints each turn of a live log once it is finished (``replay -`` in text format).
+    """Prints a live log as it comes (``replay -`` in text format).
 
-    A turn is printed when its item is final and it has words (a user's audio turn waits for
-    its transcription); whatever is left is printed when the log ends.
+    A turn is printed once its item is final and has words (a user's audio turn waits for its
+    transcription); a turn cut after it was printed gets a line with the cut; bad lines and
+    violations are printed when they happen; whatever is left is printed when the log ends.
     """
 
     def __init__(self, console: Console) -> None:
         self.console = console
         self.printed: set[str] = set()
+        self.violations = 0
 
     def __call__(self, state: SessionState, event: Any) -> None:
         if event.type in _FINISHING:
             self.flush(state, final=False)
+            if event.type == "conversation.item.truncated" and event.item_id in self.printed:
+                turn = state.transcript().turn(event.item_id)
+                if turn is not None and turn.marker:
+                    click.echo(f"  ({turn.role or turn.kind} cut: {turn.marker})")
+        found = state.violation_log.size
+        if found > self.violations:
+            for violation in state.violations[self.violations :]:
+                _print_violation(
+                    self.console,
+                    {**attrs.asdict(violation), "line": None},
+                )
+            self.violations = found
+
+    def bad_line(self, bad: BadLine) -> None:
+        _label(self.console, "  bad line", "red", f" {_short(bad.message)}")
 
     def flush(self, state: SessionState, *, final: bool) -> None:
         for turn in state.transcript().turns:
             if turn.item_id in self.printed:
                 continue
-            if not final and (
+            unfinished = (
                 turn.status not in ("completed", "incomplete")
-                or (turn.kind == "message" and not turn.text and turn.said_text is None)
-            ):
+                and turn.kind != "function_call_output"
+            )
+            wordless = turn.kind == "message" and not turn.text and turn.said_text is None
+            if not final and (unfinished or wordless):
                 continue
             self.printed.add(turn.item_id)
             click.echo(_turn_line(turn))
@@ -426,7 +534,10 @@ def _fail(message: str) -> None:
     raise SystemExit(2)
 
 
-@cli.command()
+_POLICY_HELP = "lenient records violations and goes on; strict stops at the first (exit 1)."
+
+
+@cli.command(short_help="Print the transcript of LOG and a summary.")
 @click.argument("log")
 @click.option(
     "--format",
@@ -434,43 +545,63 @@ def _fail(message: str) -> None:
     type=click.Choice(["text", "markdown", "json"]),
     default="text",
     show_default=True,
-    help="How to print the transcript.",
+    help='How to print the transcript (json: transcript().to_dict() plus "summary").',
 )
 @click.option("--upto", type=click.IntRange(min=0), help="Stop after the first N events.")
-@click.option("--policy", type=_POLICY, default=LENIENT, show_default=True)
+@click.option("--policy", type=_POLICY, default=LENIENT, show_default=True, help=_POLICY_HELP)
 def replay(log: str, fmt: str, upto: int | None, policy: str) -> None:
-    """Print the transcript of LOG and a summary of what the session established."""
+    """Print the transcript of LOG and a summary of what the session established.
+
+    LOG may be - to read standard input line by line as it arrives: in text format each turn,
+    bad line and violation is printed as it comes (tail -f session.jsonl | realtime-state
+    replay -), and the summary when the input ends (or on Ctrl-C).
+
+    Exit 0; 1 when strict policy stopped at a violation; 2 when the log cannot be read or a
+    line is not a valid event.
+    """
     console = _console()
     follow = log == STDIN and fmt == "text"
     follower = _Follower(console) if follow else None
+    interrupted = False
     try:
-        result = replay_log(log, policy, upto=upto, on_state=follower)
+        result = replay_log(
+            log,
+            policy,
+            upto=upto,
+            on_state=follower,
+            on_bad_line=None if follower is None else follower.bad_line,
+            interruptible=True,
+        )
     except LogError as exc:
         _fail(str(exc))
         return
+    except _Interrupted as exc:  # Ctrl-C while following: summarize what came
+        result, interrupted = exc.result, True
     summary = summarize(result)
     transcript = result.state.transcript()
     if fmt == "json":
         document = transcript.to_dict()
         document["summary"] = summary
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    elif fmt == "markdown":
+        text = transcript.to_markdown() + _summary_markdown(summary)
+        if console.is_terminal:
+            console.print(Markdown(text))
+        else:
+            click.echo(text, nl=False)
     else:
         if follower is not None:
             follower.flush(result.state, final=True)
-        elif fmt == "markdown":
-            text = transcript.to_markdown()
-            if console.is_terminal:
-                console.print(Markdown(text))
-            else:
-                click.echo(text, nl=False)
         else:
             click.echo(transcript.to_text(), nl=False)
         console.print()
+        if interrupted:
+            console.print("(interrupted: the summary of what was read)")
         _print_summary(console, summary)
-    raise SystemExit(_exit_code(result))
+    raise SystemExit(130 if interrupted else _exit_code(result))
 
 
-@cli.command()
+@cli.command(short_help="Check many logs for violations and bad lines.")
 @click.argument("logs", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report.")
 @click.option(
@@ -537,11 +668,12 @@ def _print_checks(
             console.print(f"     #{v['index']}{line} {v['code']}: {v['message']}")
     console.print(
         f"{summary['files']} log(s), {summary['events']} events: {summary['clean']} clean, "
-        f"{summary['with_violations']} with violations, {summary['with_errors']} unreadable"
+        f"{summary['with_violations']} with violations, {summary['with_errors']} with bad "
+        "lines or unreadable"
     )
 
 
-@cli.command()
+@cli.command(short_help="Show the state right after event AT.")
 @click.argument("log")
 @click.option(
     "--at",
@@ -550,7 +682,7 @@ def _print_checks(
     required=True,
     help="Event index (0-based): show the state right after it.",
 )
-@click.option("--policy", type=_POLICY, default=LENIENT, show_default=True)
+@click.option("--policy", type=_POLICY, default=LENIENT, show_default=True, help=_POLICY_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the view as JSON.")
 def inspect(log: str, at: int, policy: str, as_json: bool) -> None:
     """Show the state right after event AT of LOG (items, open response, buffers)."""
@@ -681,13 +813,21 @@ def _print_inspect(console: Console, view: dict[str, Any]) -> None:
         _label(console, "bad line", "red", f" {bad['message']}")
 
 
-@cli.command()
+@cli.command(short_help="Print the lifecycle diagrams (mermaid).")
 @click.argument("lifecycle", required=False)
 @click.option(
-    "--write", "write", type=click.Path(dir_okay=False), help="Write the whole docs page to PATH."
+    "--write",
+    "write",
+    metavar="PATH",
+    type=click.Path(dir_okay=False),
+    help="Write the whole lifecycles docs page (all diagrams and codes) to PATH.",
 )
 def diagram(lifecycle: str | None, write: str | None) -> None:
-    """Print the mermaid diagram of LIFECYCLE (all of them by default)."""
+    """Print the mermaid stateDiagram-v2 of LIFECYCLE (all of them by default).
+
+    LIFECYCLE is one of: response, conversation, output_item, content_part, stream,
+    function_call, input_turn.
+    """
     from .diagrams import mermaid, render_docs
     from .lifecycles import LIFECYCLES
 
@@ -704,7 +844,7 @@ def diagram(lifecycle: str | None, write: str | None) -> None:
         click.echo(mermaid(lc), nl=False)
 
 
-@cli.command()
+@cli.command(short_help="Replay the bundled example sessions.")
 def demo() -> None:
     """Replay the example sessions bundled in the package and show what the library sees."""
     from .examples import DESCRIPTIONS, EXAMPLES, example_lines

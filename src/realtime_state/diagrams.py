@@ -59,7 +59,8 @@ def render_docs() -> str:
         "# Lifecycles",
         "",
         "<!-- Generated from src/realtime_state/lifecycles.py by "
-        "`python -m realtime_state.lifecycles docs/lifecycles.md`; do not edit by hand. -->",
+        "`realtime-state diagram --write docs/lifecycles.md` (or `python -m "
+        "realtime_state.diagrams docs/lifecycles.md`); do not edit by hand. -->",
         "",
         "Every legal order of events is a rule in one table per lifecycle "
         "(`src/realtime_state/lifecycles.py`). An event that no rule allows is a protocol "
