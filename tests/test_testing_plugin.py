@@ -150,8 +150,10 @@ def test_realtime_strict_makes_the_fixture_strict(
     pytester.makepyfile(STRICTNESS_TESTS)
     result = run(pytester, *args)
     result.assert_outcomes(passed=3)
-    header = "realtime-state: realtime_replay is strict (--realtime-strict)"
+    source = "--realtime-strict" if args else "ini realtime_strict"
+    header = f"realtime-state: realtime_replay is strict ({source})"
     assert (header in result.stdout.str()) is strict
+    assert ("realtime_replay is strict" in result.stdout.str()) is strict
 
 
 def test_a_strict_failure_names_the_event_file_and_line(pytester: pytest.Pytester) -> None:

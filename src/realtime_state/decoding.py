@@ -78,6 +78,10 @@ _JSON_NAMES = {
 
 
 def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     name = _JSON_NAMES.get(type(value), type(value).__name__)
     if isinstance(value, (list, tuple, Mapping)):
         return name

@@ -60,9 +60,10 @@ def _strict(config: pytest.Config) -> bool:
 
 def pytest_report_header(config: pytest.Config) -> str | None:
     """Say in the run's header when the fixture's replays are strict."""
-    return (
-        "realtime-state: realtime_replay is strict (--realtime-strict)" if _strict(config) else None
-    )
+    if not _strict(config):
+        return None
+    source = STRICT_OPTION if config.getoption(STRICT_OPTION, False) else "ini realtime_strict"
+    return f"realtime-state: realtime_replay is strict ({source})"
 
 
 def _resolve(path: str | os.PathLike[str], base: Path) -> Path:
