@@ -872,3 +872,21 @@ def test_out_of_band_item_stays_out_after_its_done_events() -> None:
     placed = reduce(state, s.item_added(done_item, None))
     assert [i.id for i in placed.items] == ["oob_item"]
     assert placed.item("oob_item").in_conversation is True
+
+
+def test_rate_limits_keep_the_server_order_and_responses_come_in_stream_order() -> None:
+    limits = {
+        "type": "rate_limits.updated",
+        "event_id": s.eid(),
+        "rate_limits": [
+            {"name": "requests", "limit": 5000, "remaining": 4999, "reset_seconds": 0.01},
+            {"name": "tokens", "limit": 40000, "remaining": 39000, "reset_seconds": 1.5},
+        ],
+    }
+    ids = [f"resp_{n:02d}" for n in range(12)]
+    events = [s.session_created(), limits]
+    for rid in ids:
+        events += [s.response_created(rid), s.response_done(rid, [])]
+    state = run(*events)
+    assert list(state.rate_limits) == ["requests", "tokens"]
+    assert [r.id for r in state.responses_in_order] == ids

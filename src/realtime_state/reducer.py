@@ -27,6 +27,7 @@ from typing import Any
 
 import immutables
 import pybase64
+from immutabledict import immutabledict
 
 from . import events as ev
 from . import lifecycles as lc
@@ -1417,7 +1418,7 @@ def _on_rate_limits(state: SessionState, event: Any, found: Found) -> Changes:
             remaining=limit.remaining,
             reset_seconds=limit.reset_seconds,
         )
-    return {"rate_limits": immutables.Map(limits)}
+    return {"rate_limits": immutabledict(limits)}  # small, replaced whole: keep server order
 
 
 def _on_error(state: SessionState, event: Any, found: Found, index: int) -> Changes:

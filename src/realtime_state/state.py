@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 import immutables
+from immutabledict import immutabledict
 
 from . import events as ev
 from ._persistent import EMPTY_LOG, Chunks, Log
@@ -365,12 +366,14 @@ class SessionState:
     """The latest session configuration, or ``None`` before the first session event."""
     conversation: _Conversation = attrs.field(factory=_Conversation, repr=False)
     responses: immutables.Map[str, ResponseState] = attrs.field(factory=immutables.Map)
-    """Response id -> :class:`ResponseState`, for every response seen."""
+    """Response id -> :class:`ResponseState`, for every response seen (a persistent map: its
+    iteration order is not meaningful; :attr:`responses_in_order` gives stream order)."""
     active_response_id: str | None = None
     """The in-conversation response that is running, or ``None``."""
     input_audio: InputAudioState = attrs.field(factory=InputAudioState)
-    rate_limits: Mapping[str, RateLimitState] = attrs.field(factory=immutables.Map)
-    """Limit name (``requests``, ``tokens``) -> :class:`RateLimitState`, as last reported."""
+    rate_limits: Mapping[str, RateLimitState] = attrs.field(factory=immutabledict)
+    """Limit name (``requests``, ``tokens``) -> :class:`RateLimitState`, as last reported, in
+    the order the server listed them."""
     usage: UsageTotals = attrs.field(factory=UsageTotals)
     error_log: Log = attrs.field(default=EMPTY_LOG, repr=False)
     violation_log: Log = attrs.field(default=EMPTY_LOG, repr=False)
@@ -423,6 +426,20 @@ class SessionState:
     def conversation_phase(self) -> str:
         """``responding`` while an in-conversation response runs, else ``idle``."""
         return "idle" if self.active_response_id is None else "responding"
+
+    @property
+    def responses_in_order(self) -> tuple[ResponseState, ...]:
+        """Every response in the order the stream introduced it (``responses`` is a mapping
+        whose iteration order is not meaningful)."""
+        return tuple(
+            sorted(
+                self.responses.values(),
+                key=lambda r: (
+                    r.created_index if r.created_index is not None else r.done_index or 0,
+                    r.id,
+                ),
+            )
+        )
 
     @property
     def active_response(self) -> ResponseState | None:
