@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import pickle
 from typing import Any
@@ -890,3 +891,117 @@ def test_rate_limits_keep_the_server_order_and_responses_come_in_stream_order() 
     state = run(*events)
     assert list(state.rate_limits) == ["requests", "tokens"]
     assert [r.id for r in state.responses_in_order] == ids
+
+
+# --- odd but decodable events (found by review) -----------------------------------------------
+
+
+def _started_message(response_id: str = "resp_1", item_id: str = "item_a") -> list[dict[str, Any]]:
+    return [
+        s.response_created(response_id),
+        s.output_item(
+            "added", response_id, 0, s.message(item_id, "assistant", status="in_progress")
+        ),
+    ]
+
+
+def test_transcription_with_a_negative_or_far_content_index_is_refused() -> None:
+    user = s.item_added(s.message("item_u", "user", {"type": "input_text", "text": "typed"}))
+    for index in (-1, 5):
+        event = _transcription("completed", "item_u", transcript="hijack", content_index=index)
+        state = run(user, event, policy="lenient")
+        assert [v.code for v in state.violations] == ["content_index_out_of_range"]
+        assert state.item("item_u").content[0].text == "typed"
+        assert state.item("item_u").content[0].transcript is None
+        assert state.transcriptions == ()
+    with pytest.raises(ProtocolViolation):
+        run(user, _transcription("delta", "item_u", delta="x", content_index=-1))
+
+
+def test_a_far_content_index_allocates_nothing() -> None:
+    delta = s.part_stream("output_text.delta", "resp_1", "item_a", index=2_000_000, delta="x")
+    state = run(*_started_message(), delta, policy="lenient")
+    assert [v.code for v in state.violations] == ["content_index_out_of_range"]
+    assert state.item("item_a").content == ()
+
+
+def test_a_deleted_item_never_comes_back() -> None:
+    final = s.message("item_a", "assistant", {"type": "output_text", "text": "Hi"})
+    deleted = {"type": "conversation.item.deleted", "event_id": s.eid(), "item_id": "item_a"}
+    state = run(
+        *_started_message(),
+        deleted,
+        s.output_item("done", "resp_1", 0, final),
+        s.response_done("resp_1", [final]),
+        policy="lenient",
+    )
+    assert state.items == () and state.item("item_a") is None
+    assert state.responses["resp_1"].output_item_ids == ("item_a",)
+
+
+def test_a_negative_truncation_is_refused() -> None:
+    turn = s.assistant_audio_turn("resp_1", "item_a", ["x"], [s.pcm(10)])
+    state = run(s.session_created(), *turn, _truncate("item_a", -5), policy="lenient")
+    assert [v.code for v in state.violations] == ["invalid_truncation"]
+    part = state.item("item_a").content[0]
+    assert (part.audio, part.truncated_at_ms) == (s.pcm(10), None)
+
+
+def test_mcp_status_events_never_move_a_final_status_back() -> None:
+    call = {"id": "m1", "type": "mcp_call", "server_label": "s", "name": "n", "arguments": ""}
+    status = [
+        {
+            "type": f"response.mcp_call.{kind}",
+            "event_id": s.eid(),
+            "item_id": "m1",
+            "output_index": 0,
+        }
+        for kind in ("completed", "in_progress")
+    ]
+    state = run(s.response_created("resp_1"), s.output_item("added", "resp_1", 0, call), *status)
+    assert state.item("m1").status == "completed"
+
+
+def test_a_long_state_pickles_and_deep_copies() -> None:
+    error = {"type": "error", "event_id": "e", "error": {"type": "x", "message": "m"}}
+    state = run(*[error] * 3000, policy="lenient")
+    assert pickle.loads(pickle.dumps(state)) == state
+    assert copy.deepcopy(state).errors == state.errors
+
+
+def test_a_repeated_transcription_completion_is_not_billed_twice() -> None:
+    done = _transcription(
+        "completed", "item_u", transcript="hi", usage={"type": "duration", "seconds": 3}
+    )
+    state = run(_user_audio("item_u"), done, done, policy="lenient")
+    assert len(state.transcriptions) == 1
+    assert [v.code for v in state.violations] == ["duplicate_done"]
+    early = run(done, done, _user_audio("item_u"), policy="lenient")  # held before the item
+    assert len(early.transcriptions) == 1
+    assert [v.code for v in early.violations] == ["duplicate_done"]
+
+
+def test_response_done_without_status_is_completed() -> None:
+    done = {
+        "type": "response.done",
+        "event_id": s.eid(),
+        "response": {"id": "resp_1", "output": []},
+    }
+    state = run(s.response_created("resp_1"), done)
+    response = state.responses["resp_1"]
+    assert (response.status, response.phase) == ("completed", "completed")
+
+
+def test_arguments_events_for_an_item_that_is_not_a_call_are_refused() -> None:
+    delta = {
+        "type": "response.function_call_arguments.delta",
+        "event_id": s.eid(),
+        "response_id": "resp_1",
+        "item_id": "item_a",
+        "output_index": 0,
+        "call_id": "c",
+        "delta": "{}",
+    }
+    state = run(*_started_message(), delta, policy="lenient")
+    assert [v.code for v in state.violations] == ["not_a_call"]
+    assert state.item("item_a").arguments is None

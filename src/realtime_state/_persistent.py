@@ -87,7 +87,7 @@ def chunks_value(chunks: Chunks[Any] | None, empty: Any) -> Any:
     return empty if chunks is None else chunks.value()
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, eq=False)
 class Log:
     """An immutable, append-only sequence with O(1) append (a cons list), read as a tuple."""
 
@@ -105,6 +105,18 @@ class Log:
     def __len__(self) -> int:
         return self.size
 
+    def __eq__(self, other: object) -> bool:
+        # Compared entry by entry without recursion (a long chain would overflow the stack).
+        if not isinstance(other, Log):
+            return NotImplemented
+        return self is other or (self.size == other.size and self.to_tuple() == other.to_tuple())
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle (and deep-copy) flat: a long chain would otherwise recurse once per entry.
+        return (_log_of, (self.to_tuple(),))
+
     def to_tuple(self) -> tuple[Any, ...]:
         """The entries, oldest first."""
         out: list[Any] = []
@@ -117,6 +129,13 @@ class Log:
 
 
 EMPTY_LOG = Log()
+
+
+def _log_of(entries: tuple[Any, ...]) -> Log:
+    log = EMPTY_LOG
+    for entry in entries:
+        log = log.append(entry)
+    return log
 
 
 def make_evolver(cls: type[C]) -> Callable[..., C]:

@@ -375,7 +375,8 @@ VIOLATION_CODES: Mapping[str, str] = {
     "arguments already done",
     "event_after_done": "`response.output_item.*` or `response.content_part.*` after the response "
     "or item it belongs to is done",
-    "duplicate_done": "a second `*.done` for the same response, item, part, channel or arguments",
+    "duplicate_done": "a second `*.done` for the same response, item, part, channel or arguments "
+    "(or a second input transcription `completed` for a part)",
     "output_item_already_added": "`response.output_item.added` for an item already announced",
     "output_item_not_added": "a part, delta or `response.output_item.done` for an item that "
     "`response.output_item.added` never announced",
@@ -404,6 +405,8 @@ VIOLATION_CODES: Mapping[str, str] = {
     "transcript_mismatch": "the `transcript` of `response.output_audio_transcript.done` differs "
     "from the deltas joined, or a later copy of the part contradicts its final transcript (the "
     "final value is kept)",
+    "not_a_call": "a function-call or MCP arguments event for an item that is not a call",
+    "invalid_truncation": "`conversation.item.truncated` with a negative `audio_end_ms`",
     "invalid_audio": "an audio delta or part that is not valid base64",
     "missing_item_id": "an item without an `id`",
     "missing_response_id": "a response without an `id`",

@@ -531,6 +531,8 @@ def _receive_item(
     if item_id is None:
         found.append(("missing_item_id", f"an item of type {wire.type!r} came without an id"))
         return conv
+    if item_id in conv.deleted:  # a later copy (response.done, output_item.done) of a deleted item
+        return conv
     old = conv.items.get(item_id)
     if old is None:
         in_conversation = True
@@ -687,14 +689,10 @@ def _part_target(
     if 0 <= index < len(content):
         return responses, item, content[index]
     _part_out_of_range(item, index, found, event.type)
-    if index < 0:
+    if index != len(content):  # negative, or a gap: nothing sensible to write into
         return None
-    parts = list(content)
-    while len(parts) < index:
-        parts.append(PartState())
     part = PartState(type=part_type, phase="added")
-    parts.append(part)
-    return responses, _evolve_item(item, content=tuple(parts)), part
+    return responses, _evolve_item(item, content=(*content, part)), part
 
 
 def _channel_step(
@@ -787,8 +785,8 @@ def _on_output_item(state: SessionState, event: Any, found: Found) -> Changes:
     )
     if item_id is None:
         return _changes(state, conv, responses)
-    item = conv.items[item_id]
-    if item.phase != dest:
+    item = conv.items.get(item_id)  # None: the item was deleted; its response still lists it
+    if item is not None and item.phase != dest:
         conv = _put_item(conv, _evolve_item(item, phase=dest))
     response = responses.get(event.response_id)
     if response is not None:
@@ -833,13 +831,11 @@ def _on_content_part_added(state: SessionState, event: Any, found: Found) -> Cha
     if index < 0:
         _part_out_of_range(item, index, found, event.type)
         return {}
-    parts = list(content)
-    if index > len(parts):
+    if index > len(content):  # a gap: the parts before it were never announced
         _part_out_of_range(item, index, found, event.type)
-        while len(parts) < index:
-            parts.append(PartState())
-    parts.append(_evolve_part(_part_from_wire(event.part, False, found, where), phase="added"))
-    item = _evolve_item(item, content=tuple(parts))
+        return {}
+    part = _evolve_part(_part_from_wire(event.part, False, found, where), phase="added")
+    item = _evolve_item(item, content=(*content, part))
     return _changes(state, _put_item(conv, item), responses)
 
 
@@ -1033,6 +1029,14 @@ def _call_target(
         return None
     responses, item = got
     item_id = item.id
+    if item.call_phase is None and item.type is not None and item.type not in _CALL_TYPES:
+        found.append(
+            (
+                "not_a_call",
+                f"{event.type} for item {item_id}, which is a {item.type}, not a call",
+            )
+        )
+        return None
     phase = item.call_phase or "open"
     dest = _CALL[0][trigger].get(phase)
     if dest is None:
@@ -1088,7 +1092,10 @@ def _item_status(status: str) -> Callable[[SessionState, Any, Found], Changes]:
         if item is None:
             _unknown_item(event, event.item_id, found)
             return {}
-        return {"conversation": _put_item(state.conversation, _evolve_item(item, status=status))}
+        better = _better_status(item.status, status)
+        if better == item.status:
+            return {}
+        return {"conversation": _put_item(state.conversation, _evolve_item(item, status=better))}
 
     return handler
 
@@ -1113,6 +1120,15 @@ def bytes_per_ms(session: Any) -> int:
 
 def _on_truncated(state: SessionState, event: Any, found: Found) -> Changes:
     conv = state.conversation
+    if event.audio_end_ms < 0:
+        found.append(
+            (
+                "invalid_truncation",
+                f"{event.type} for item {event.item_id} cuts at audio_end_ms "
+                f"{event.audio_end_ms}, which is negative",
+            )
+        )
+        return {}
     got = _get_part(conv, event.item_id, event.content_index, found, event.type)
     if got is None:
         return {}
@@ -1145,14 +1161,29 @@ def _on_deleted(state: SessionState, event: Any, found: Found) -> Changes:
         return {}
     if item_id in conv.links:
         conv = _unlink(conv, item_id)
-    return {"conversation": _evolve_conv(conv, items=conv.items.delete(item_id))}
+    return {
+        "conversation": _evolve_conv(
+            conv,
+            items=conv.items.delete(item_id),
+            deleted=conv.deleted.set(item_id, event.event_id),
+        )
+    }
 
 
 def _apply_transcription(conv: _Conversation, event: Any, found: Found) -> _Conversation:
     item = conv.items[event.item_id]
     index = event.content_index if event.content_index is not None else 0
     content = list(item.content)
-    while len(content) <= index:
+    if index < 0 or index > len(content):  # held before the item came, and does not fit it
+        found.append(
+            (
+                "content_index_out_of_range",
+                f"{event.type} for item {item.id} names content_index {index}, but the item "
+                f"has {len(content)} part(s)",
+            )
+        )
+        return conv
+    if index == len(content):
         content.append(PartState(type="input_audio", status="done", phase="done"))
     part = content[index]
     if isinstance(event, ev.InputAudioTranscriptionDelta):
@@ -1193,7 +1224,30 @@ def _apply_transcription(conv: _Conversation, event: Any, found: Found) -> _Conv
 def _on_transcription_completed(
     state: SessionState, event: Any, found: Found, index: int
 ) -> Changes:
+    conv = state.conversation
+    item = conv.items.get(event.item_id)
+    position = event.content_index if event.content_index is not None else 0
+    done_before = (
+        item is not None
+        and 0 <= position < len(item.content)
+        and item.content[position].transcription_status == "completed"
+    ) or any(
+        isinstance(held, ev.InputAudioTranscriptionCompleted)
+        and (held.content_index or 0) == position
+        for held in conv.pending.get(event.item_id, ())
+    )
+    if done_before:
+        found.append(
+            (
+                "duplicate_done",
+                f"{event.type} for part {position} of item {event.item_id}, whose transcription "
+                "was already completed (it is not billed twice)",
+            )
+        )
+        return {}
     changes = _on_transcription(state, event, found)
+    if "conversation" not in changes:  # refused
+        return changes
     record = TranscriptionRecord(
         index=index,
         item_id=event.item_id,
@@ -1205,8 +1259,28 @@ def _on_transcription_completed(
     return changes
 
 
+def _transcription_index_ok(conv: _Conversation, event: Any, found: Found) -> bool:
+    """An input transcription names part ``content_index`` (0 when absent): it must not be
+    negative, and for an item present it must be a part it has or the next one."""
+    index = event.content_index if event.content_index is not None else 0
+    item = conv.items.get(event.item_id)
+    limit = None if item is None else len(item.content)
+    if index >= 0 and (limit is None or index <= limit):
+        return True
+    found.append(
+        (
+            "content_index_out_of_range",
+            f"{event.type} for item {event.item_id} names content_index {index}, but the item "
+            f"has {limit if limit is not None else 'no known'} part(s)",
+        )
+    )
+    return False
+
+
 def _on_transcription(state: SessionState, event: Any, found: Found) -> Changes:
     conv = state.conversation
+    if not _transcription_index_ok(conv, event, found):
+        return {}
     if event.item_id in conv.items:
         return {"conversation": _apply_transcription(conv, event, found)}
     held = conv.pending.get(event.item_id, ())
@@ -1387,7 +1461,7 @@ def _on_response_done(state: SessionState, event: Any, found: Found, index: int)
             output_ids.append(item.id)
     response = _evolve_response(
         response,
-        status=wire.status if wire.status is not None else response.status,
+        status=wire.status if wire.status is not None else dest,
         phase=dest,
         status_details=wire.status_details,
         usage=wire.usage,

@@ -339,6 +339,9 @@ class _Conversation:
     size: int = 0
     pending: immutables.Map[str, tuple[Any, ...]] = attrs.field(factory=immutables.Map)
     """Input transcription events for items not (yet) present, by item id."""
+    deleted: immutables.Map[str, str | None] = attrs.field(factory=immutables.Map)
+    """Ids of deleted items (-> the event id of their ``conversation.item.deleted``): later
+    copies of them never bring them back."""
     calls: immutables.Map[str, str] = attrs.field(factory=immutables.Map)
     """``call_id`` -> id of the function-call item, for every call seen (deleted ones too)."""
 
