@@ -145,20 +145,17 @@ def delta_after_its_part_is_done(events: list[Event]) -> Injected:
 
 
 def content_part_before_its_output_item(events: list[Event]) -> Injected:
-    i = first(events, lambda e: e["type"] == "response.content_part.added")
-    if i is None:
-        return None
-    item_id = events[i]["item_id"]
-    added = first(
-        events, lambda e: e["type"] == "response.output_item.added" and e["item"]["id"] == item_id
+    return _before_its_output_item(
+        events, first(events, lambda e: e["type"] == "response.content_part.added")
     )
-    assert added is not None and added < i
-    moved = [*events[:added], events[i], *events[added:i], *events[i + 1 :]]
-    return moved, added, "unknown_item"
 
 
 def delta_before_its_output_item(events: list[Event]) -> Injected:
-    i = first(events, is_streamed)
+    return _before_its_output_item(events, first(events, is_streamed))
+
+
+def _before_its_output_item(events: list[Event], i: int | None) -> Injected:
+    """Move event ``i`` right before the ``response.output_item.added`` of its item."""
     if i is None:
         return None
     item_id = events[i]["item_id"]

@@ -355,40 +355,47 @@ def _label(console: Console, label: str, style: str, rest: str, end: str = "\n")
     console.print(Text(label, style=style), rest, sep="", end=end)
 
 
+def _summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
+    """The summary as ``(label, value)`` rows, shared by the text and Markdown renderings."""
+    usage, cost = summary["usage"], summary["cost"]
+    responses = ", ".join(f"{n} {status}" for status, n in summary["responses"].items())
+    rows = [
+        ("events", str(summary["events"])),
+        ("items", str(summary["items"])),
+        ("responses", responses or "none"),
+        (
+            "tokens",
+            f"{usage['total_tokens']} (input {usage['input_tokens']}, cached "
+            f"{usage['cached_tokens']}, output {usage['output_tokens']})",
+        ),
+        (
+            "cost",
+            f"{cost['total']} {cost.get('currency', '')}".strip()
+            if cost["total"] is not None
+            else f"unknown: {cost['reason']}",
+        ),
+    ]
+    if summary["rate_limits"]:
+        limits = summary["rate_limits"].items()
+        rows.append(
+            ("rate limits", ", ".join(f"{n} {v['remaining']}/{v['limit']}" for n, v in limits))
+        )
+    rows += [
+        ("server errors", str(len(summary["errors"]))),
+        ("violations", str(len(summary["violations"]))),
+        ("bad lines", str(len(summary["bad_lines"]))),
+    ]
+    if summary.get("stopped_at") is not None:
+        rows.append(("stopped", f"at event #{summary['stopped_at']} (strict policy)"))
+    return rows
+
+
 def _print_summary(console: Console, summary: dict[str, Any]) -> None:
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    usage = summary["usage"]
-    cost = summary["cost"]
-    responses = ", ".join(f"{n} {status}" for status, n in summary["responses"].items())
-    table.add_row("events", str(summary["events"]))
-    table.add_row("items", str(summary["items"]))
-    table.add_row("responses", responses or "none")
-    table.add_row(
-        "tokens",
-        f"{usage['total_tokens']} (input {usage['input_tokens']}, cached "
-        f"{usage['cached_tokens']}, output {usage['output_tokens']})",
-    )
-    table.add_row(
-        "cost",
-        f"{cost['total']} {cost.get('currency', '')}".strip()
-        if cost["total"] is not None
-        else f"unknown: {cost['reason']}",
-    )
-    if summary["rate_limits"]:
-        table.add_row(
-            "rate limits",
-            ", ".join(
-                f"{name} {v['remaining']}/{v['limit']}"
-                for name, v in summary["rate_limits"].items()
-            ),
-        )
-    table.add_row("server errors", str(len(summary["errors"])))
-    table.add_row("violations", str(len(summary["violations"])))
-    table.add_row("bad lines", str(len(summary["bad_lines"])))
-    if summary.get("stopped_at") is not None:
-        table.add_row("stopped", f"at event #{summary['stopped_at']} (strict policy)")
+    for label, value in _summary_rows(summary):
+        table.add_row(label, value)
     console.print(table)
     for error in summary["errors"]:
         code = f" {error['code']}" if error["code"] else ""
@@ -410,31 +417,8 @@ def _cell(value: str) -> str:
 
 def _summary_markdown(summary: dict[str, Any]) -> str:
     """The summary as a Markdown section (``replay --format markdown``)."""
-    usage, cost = summary["usage"], summary["cost"]
-    responses = ", ".join(f"{n} {status}" for status, n in summary["responses"].items())
-    rows = [
-        ("events", str(summary["events"])),
-        ("items", str(summary["items"])),
-        ("responses", responses or "none"),
-        (
-            "tokens",
-            f"{usage['total_tokens']} (input {usage['input_tokens']}, cached "
-            f"{usage['cached_tokens']}, output {usage['output_tokens']})",
-        ),
-        (
-            "cost",
-            f"{cost['total']} {cost.get('currency', '')}".strip()
-            if cost["total"] is not None
-            else f"unknown: {cost['reason']}",
-        ),
-        ("server errors", str(len(summary["errors"]))),
-        ("violations", str(len(summary["violations"]))),
-        ("bad lines", str(len(summary["bad_lines"]))),
-    ]
-    if summary.get("stopped_at") is not None:
-        rows.append(("stopped", f"at event #{summary['stopped_at']} (strict policy)"))
     lines = ["", "## Summary", "", "| | |", "|---|---|"]
-    lines += [f"| {name} | {_cell(value)} |" for name, value in rows]
+    lines += [f"| {name} | {_cell(value)} |" for name, value in _summary_rows(summary)]
     for v in summary["violations"]:
         lines.append(f"- violation #{v['index']} `{v['code']}`: {_short(v['message'])}")
     for bad in summary["bad_lines"]:

@@ -1175,13 +1175,7 @@ def _apply_transcription(conv: _Conversation, event: Any, found: Found) -> _Conv
     index = event.content_index if event.content_index is not None else 0
     content = list(item.content)
     if index < 0 or index > len(content):  # held before the item came, and does not fit it
-        found.append(
-            (
-                "content_index_out_of_range",
-                f"{event.type} for item {item.id} names content_index {index}, but the item "
-                f"has {len(content)} part(s)",
-            )
-        )
+        _part_out_of_range(item, index, found, event.type)
         return conv
     if index == len(content):
         content.append(PartState(type="input_audio", status="done", phase="done"))
@@ -1264,14 +1258,17 @@ def _transcription_index_ok(conv: _Conversation, event: Any, found: Found) -> bo
     negative, and for an item present it must be a part it has or the next one."""
     index = event.content_index if event.content_index is not None else 0
     item = conv.items.get(event.item_id)
-    limit = None if item is None else len(item.content)
-    if index >= 0 and (limit is None or index <= limit):
+    if item is not None:
+        if 0 <= index <= len(item.content):
+            return True
+        _part_out_of_range(item, index, found, event.type)
+        return False
+    if index >= 0:
         return True
     found.append(
         (
             "content_index_out_of_range",
-            f"{event.type} for item {event.item_id} names content_index {index}, but the item "
-            f"has {limit if limit is not None else 'no known'} part(s)",
+            f"{event.type} for item {event.item_id} names content_index {index}, which is negative",
         )
     )
     return False
