@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 from ._lazy import lazy_exports
 
 _EXPORTS = {
-    "AudioError": ".audio",
-    "AudioSpec": ".audio",
-    "NoAudioError": ".audio",
-    "UnsupportedAudioFormatError": ".audio",
+    "AudioError": ".errors",
+    "AudioSpec": ".formats",
+    "NoAudioError": ".errors",
+    "UnsupportedAudioFormatError": ".errors",
     "pcm_to_wav": ".audio",
     "CarryOver": ".carry",
     "Skipped": ".carry",
@@ -38,7 +38,7 @@ _EXPORTS = {
     "RealtimeStateError": ".errors",
     "UnknownEvent": ".events",
     "UnknownObject": ".events",
-    "ProtocolViolation": ".reducer",
+    "ProtocolViolation": ".errors",
     "history": ".reducer",
     "reduce": ".reducer",
     "replay": ".reducer",
@@ -109,7 +109,7 @@ __all__ = [
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 if TYPE_CHECKING:  # what type checkers and IDEs see
-    from .audio import AudioError, AudioSpec, NoAudioError, UnsupportedAudioFormatError, pcm_to_wav
+    from .audio import pcm_to_wav
     from .carry import CarryOver, Skipped, carry_over
     from .cost import (
         DEFAULT_PRICES,
@@ -125,9 +125,17 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
         UnknownModelError,
     )
     from .decoding import Event, RawEvent, decode, encode
-    from .errors import DecodeError, RealtimeStateError
+    from .errors import (
+        AudioError,
+        DecodeError,
+        NoAudioError,
+        ProtocolViolation,
+        RealtimeStateError,
+        UnsupportedAudioFormatError,
+    )
     from .events import UnknownEvent, UnknownObject
-    from .reducer import ProtocolViolation, history, reduce, replay
+    from .formats import AudioSpec
+    from .reducer import history, reduce, replay
     from .state import (
         ErrorRecord,
         InputAudioState,

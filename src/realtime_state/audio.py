@@ -30,13 +30,13 @@ from __future__ import annotations
 import io
 import wave
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from .errors import AudioError, NoAudioError, UnsupportedAudioFormatError
+from .formats import PCM16_24K, AudioSpec, input_spec, output_spec
 
-from . import events as ev
-from .errors import RealtimeStateError
-from .state import ItemState, PartState, SessionState
+if TYPE_CHECKING:
+    from .state import ItemState, PartState, SessionState
 
 __all__ = [
     "AudioError",
@@ -54,100 +54,6 @@ __all__ = [
     "item_wav",
     "conversation_wav",
 ]
-
-
-class AudioError(RealtimeStateError, ValueError):
-    """Base class of the audio errors."""
-
-
-class NoAudioError(AudioError, LookupError):
-    """The item, the part, or the part's audio is not in the state."""
-
-
-class UnsupportedAudioFormatError(AudioError):
-    """The audio is in a format this export cannot write (G.711, or an unknown encoding)."""
-
-
-@attrs.frozen(slots=True)
-class AudioSpec:
-    """An audio format: ``encoding`` (``pcm16``, ``g711_ulaw``, ``g711_alaw``, or the wire
-    name of a format this version does not know) and ``rate`` in samples per second."""
-
-    encoding: str
-    rate: int
-
-    @property
-    def sample_width(self) -> int:
-        """Bytes per sample: 2 for PCM16, 1 for G.711."""
-        return 2 if self.encoding == "pcm16" else 1
-
-    @property
-    def bytes_per_ms(self) -> float:
-        """Bytes per millisecond of mono audio (48 for PCM16 at 24 kHz, 8 for G.711)."""
-        return self.rate * self.sample_width / 1000
-
-    @property
-    def is_pcm16(self) -> bool:
-        """Whether the audio is PCM16, the only encoding WAV export writes."""
-        return self.encoding == "pcm16"
-
-    def duration_ms(self, n_bytes: int) -> float:
-        """Milliseconds of audio in ``n_bytes`` bytes of this format."""
-        return n_bytes / self.bytes_per_ms
-
-    def describe(self) -> str:
-        """A short human name, e.g. ``PCM16 at 24000 Hz`` or ``G.711 mu-law``."""
-        names = {"pcm16": "PCM16", "g711_ulaw": "G.711 mu-law", "g711_alaw": "G.711 A-law"}
-        name = names.get(self.encoding, repr(self.encoding))
-        return f"{name} at {self.rate} Hz" if self.is_pcm16 else name
-
-
-PCM16_24K = AudioSpec("pcm16", 24000)
-"""The server default for input and output audio."""
-
-_BETA_FORMATS = {
-    "pcm16": PCM16_24K,
-    "g711_ulaw": AudioSpec("g711_ulaw", 8000),
-    "g711_alaw": AudioSpec("g711_alaw", 8000),
-}
-
-
-def _from_beta(name: str | None) -> AudioSpec:
-    if name is None:
-        return PCM16_24K
-    return _BETA_FORMATS.get(name, AudioSpec(name, 24000))
-
-
-def _from_ga(fmt: ev.AudioFormat | None) -> AudioSpec:
-    if fmt is None or fmt.type is None:
-        return PCM16_24K
-    if fmt.type == "audio/pcm":
-        return AudioSpec("pcm16", fmt.rate or 24000)
-    if fmt.type == "audio/pcmu":
-        return _BETA_FORMATS["g711_ulaw"]
-    if fmt.type == "audio/pcma":
-        return _BETA_FORMATS["g711_alaw"]
-    return AudioSpec(fmt.type, fmt.rate or 24000)
-
-
-def input_spec(session: Any) -> AudioSpec:
-    """The format of user (input) audio for a session object, or the default for ``None``."""
-    if isinstance(session, (ev.BetaSession, ev.BetaTranscriptionSession)):
-        return _from_beta(session.input_audio_format)
-    if isinstance(session, (ev.RealtimeSession, ev.TranscriptionSession)):
-        audio = session.audio
-        return _from_ga(audio.input.format if audio and audio.input else None)
-    return PCM16_24K
-
-
-def output_spec(session: Any) -> AudioSpec:
-    """The format of assistant (output) audio for a session object, or the default."""
-    if isinstance(session, ev.BetaSession):
-        return _from_beta(session.output_audio_format)
-    if isinstance(session, ev.RealtimeSession):
-        audio = session.audio
-        return _from_ga(audio.output.format if audio and audio.output else None)
-    return PCM16_24K
 
 
 def part_spec(session: Any, item: ItemState, part: PartState) -> AudioSpec:

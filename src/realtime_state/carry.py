@@ -31,12 +31,14 @@ part; e.g. a user message's audio without a transcription, carried with its text
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .state import ItemState, SessionState
 from .transcript import Turn, transcript_of
+
+if TYPE_CHECKING:
+    from .state import ItemState, SessionState
 
 __all__ = ["CarryOver", "Skipped", "carry_over", "to_client_events"]
 

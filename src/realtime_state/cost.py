@@ -30,13 +30,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from . import events as ev
 from .errors import RealtimeStateError
-from .state import SessionState, TranscriptionRecord
+
+if TYPE_CHECKING:
+    from .state import SessionState, TranscriptionRecord
 
 __all__ = [
     "PricingError",

@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["RealtimeStateError", "DecodeError", "format_path"]
+if TYPE_CHECKING:
+    from .state import Violation
+    from .testing._invariants import InvariantFailure
+
+__all__ = [
+    "RealtimeStateError",
+    "DecodeError",
+    "ProtocolViolation",
+    "AudioError",
+    "NoAudioError",
+    "UnsupportedAudioFormatError",
+    "InvariantError",
+    "format_path",
+]
 
 
 class RealtimeStateError(Exception):
@@ -90,3 +103,70 @@ def _rebuild_decode_error(
     reason: str, event_type: str | None, path: tuple[str | int, ...], index: int | None, raw: Any
 ) -> DecodeError:
     return DecodeError(reason, event_type=event_type, path=path, index=index, raw=raw)
+
+
+class ProtocolViolation(RealtimeStateError):
+    """Raised by :func:`~realtime_state.reduce` in strict policy when an event breaks the
+    protocol.
+
+    Carries the same fields as a recorded :class:`~realtime_state.state.Violation`:
+    ``index``, ``event_type``, ``event_id``, ``code`` and ``message``.
+    """
+
+    def __init__(self, violation: Violation) -> None:
+        self.violation = violation
+        self.index = violation.index
+        self.event_type = violation.event_type
+        self.event_id = violation.event_id
+        self.code = violation.code
+        self.message = violation.message
+        super().__init__(
+            f"event #{violation.index} {violation.event_type!r}: {violation.message} "
+            f"[{violation.code}]"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ProtocolViolation, (self.violation,))
+
+
+class AudioError(RealtimeStateError, ValueError):
+    """Base class of the audio errors."""
+
+
+class NoAudioError(AudioError, LookupError):
+    """The item, the part, or the part's audio is not in the state."""
+
+
+class UnsupportedAudioFormatError(AudioError):
+    """The audio is in a format this export cannot write (G.711, or an unknown encoding)."""
+
+
+class InvariantError(RealtimeStateError, AssertionError):
+    """Raised by :func:`assert_invariants` and :func:`assert_invariants_over`.
+
+    ``failures`` lists every broken invariant; ``index`` is the index of the event after
+    which they were found (``None`` for a single state whose history is unknown).
+    """
+
+    def __init__(
+        self,
+        failures: tuple[InvariantFailure, ...],
+        index: int | None = None,
+        event_type: str | None = None,
+    ) -> None:
+        self.failures = failures
+        self.index = index
+        self.event_type = event_type
+        self.names = tuple(dict.fromkeys(f.name for f in failures))
+        count = len(self.names)
+        head = f"{count} realtime-state invariant{'s' if count != 1 else ''} broken"
+        if index is not None:
+            head += f" after event #{index}"
+            if event_type is not None:
+                head += f" ({event_type})"
+        lines = [f"{head}: {', '.join(self.names)}"]
+        lines += [f"- {failure}" for failure in failures]
+        super().__init__("\n".join(lines))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (InvariantError, (self.failures, self.index, self.event_type))

@@ -32,9 +32,10 @@ from immutabledict import immutabledict
 from . import events as ev
 from . import lifecycles as lc
 from ._persistent import Chunks, make_evolver
-from .audio import output_spec
 from .decoding import Event, RawEvent, decode
-from .errors import DecodeError, RealtimeStateError
+from .errors import DecodeError, ProtocolViolation
+from .formats import output_bytes_per_ms as bytes_per_ms
+from .formats import output_spec
 from .lifecycles import Compiled, compile_rules
 from .state import (
     LENIENT,
@@ -52,30 +53,7 @@ from .state import (
     _Conversation,
 )
 
-__all__ = ["ProtocolViolation", "reduce", "replay", "history"]
-
-
-class ProtocolViolation(RealtimeStateError):
-    """Raised by :func:`reduce` in strict policy when an event breaks the protocol.
-
-    Carries the same fields as a recorded :class:`~realtime_state.state.Violation`:
-    ``index``, ``event_type``, ``event_id``, ``code`` and ``message``.
-    """
-
-    def __init__(self, violation: Violation) -> None:
-        self.violation = violation
-        self.index = violation.index
-        self.event_type = violation.event_type
-        self.event_id = violation.event_id
-        self.code = violation.code
-        self.message = violation.message
-        super().__init__(
-            f"event #{violation.index} {violation.event_type!r}: {violation.message} "
-            f"[{violation.code}]"
-        )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (ProtocolViolation, (self.violation,))
+__all__ = ["ProtocolViolation", "reduce", "replay", "history", "bytes_per_ms"]
 
 
 Found = list[tuple[str, str]]
@@ -1100,24 +1078,6 @@ def _item_status(status: str) -> Callable[[SessionState, Any, Found], Changes]:
     return handler
 
 
-def bytes_per_ms(session: Any) -> int:
-    """Output audio bytes per millisecond for a session (PCM16 at 24 kHz by default)."""
-    if isinstance(session, ev.BetaSession):
-        fmt = session.output_audio_format
-        if fmt is not None and fmt.startswith("g711"):
-            return 8
-        return 48
-    if isinstance(session, ev.RealtimeSession):
-        output = session.audio.output if session.audio is not None else None
-        audio_format = output.format if output is not None else None
-        if audio_format is not None:
-            if audio_format.type in ("audio/pcmu", "audio/pcma"):
-                return 8
-            rate = audio_format.rate or 24000
-            return max(1, 2 * rate // 1000)
-    return 48
-
-
 def _on_truncated(state: SessionState, event: Any, found: Found) -> Changes:
     conv = state.conversation
     if event.audio_end_ms < 0:
@@ -1134,8 +1094,7 @@ def _on_truncated(state: SessionState, event: Any, found: Found) -> Changes:
         return {}
     item, part = got
     spec = part.audio_spec
-    per_ms = bytes_per_ms(state.session) if spec is None else round(spec.bytes_per_ms)
-    keep = event.audio_end_ms * per_ms
+    keep = (output_spec(state.session) if spec is None else spec).bytes_for_ms(event.audio_end_ms)
     audio_chunks = part.audio_chunks
     if audio_chunks is not None and audio_chunks.size > keep:
         audio_chunks = Chunks.of(audio_chunks.value()[:keep])

@@ -18,9 +18,9 @@ from immutabledict import immutabledict
 
 from . import events as ev
 from ._persistent import EMPTY_LOG, Chunks, Log
+from .formats import PCM16_24K, AudioSpec
 
 if TYPE_CHECKING:
-    from .audio import AudioSpec
     from .cost import ModelPrice, PriceTable, SessionCost
     from .transcript import Transcript
 
@@ -129,7 +129,7 @@ class PartState:
         payload: :func:`realtime_state.audio.part_duration_ms` reads the session's format).
         Never joins the audio."""
         spec = self.audio_spec
-        return self.audio_bytes / (48 if spec is None else spec.bytes_per_ms)
+        return (PCM16_24K if spec is None else spec).duration_ms(self.audio_bytes)
 
 
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)

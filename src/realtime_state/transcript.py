@@ -24,12 +24,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 
 from .audio import part_spec, received_audio_bytes
-from .state import ItemState, PartState, SessionState
+
+if TYPE_CHECKING:
+    from .state import ItemState, PartState, SessionState
 
 __all__ = [
     "SCHEMA",

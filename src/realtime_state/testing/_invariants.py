@@ -25,7 +25,8 @@ from typing import Any
 
 import attrs
 
-from ..reducer import bytes_per_ms
+from ..errors import InvariantError
+from ..formats import output_spec
 from ..state import ItemState, PartState, SessionState, UsageTotals
 
 __all__ = [
@@ -61,37 +62,6 @@ class InvariantFailure:
         if self.index is not None:
             text += f" (event #{self.index})"
         return text
-
-
-class InvariantError(AssertionError):
-    """Raised by :func:`assert_invariants` and :func:`assert_invariants_over`.
-
-    ``failures`` lists every broken invariant; ``index`` is the index of the event after
-    which they were found (``None`` for a single state whose history is unknown).
-    """
-
-    def __init__(
-        self,
-        failures: tuple[InvariantFailure, ...],
-        index: int | None = None,
-        event_type: str | None = None,
-    ) -> None:
-        self.failures = failures
-        self.index = index
-        self.event_type = event_type
-        self.names = tuple(dict.fromkeys(f.name for f in failures))
-        count = len(self.names)
-        head = f"{count} realtime-state invariant{'s' if count != 1 else ''} broken"
-        if index is not None:
-            head += f" after event #{index}"
-            if event_type is not None:
-                head += f" ({event_type})"
-        lines = [f"{head}: {', '.join(self.names)}"]
-        lines += [f"- {failure}" for failure in failures]
-        super().__init__("\n".join(lines))
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (InvariantError, (self.failures, self.index, self.event_type))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -433,23 +403,24 @@ def _truncated_parts(state: SessionState) -> Iterator[tuple[ItemState, int, Part
 
 def _truncated_audio(state: SessionState) -> Failures:
     name = "truncated_audio_within_cut"
-    session_per_ms = bytes_per_ms(state.session)
+    session_spec = output_spec(state.session)
     for item, index, part in _truncated_parts(state):
         cut = part.truncated_at_ms
         assert cut is not None
-        spec = part.audio_spec  # the format the audio arrived in, as the reducer cuts it
-        per_ms = session_per_ms if spec is None else round(spec.bytes_per_ms)
+        # the format the audio arrived in, as the reducer cuts it (formats.py is the one place
+        # that knows what a millisecond weighs; tests pin its values against the contract)
+        spec = session_spec if part.audio_spec is None else part.audio_spec
         received = part.audio_bytes_before_truncation
         if cut < 0:
             yield InvariantFailure(
                 name, f"part {index} of item {item.id} was cut at {cut} ms", (item.id,)
             )
-        elif part.audio_bytes > cut * per_ms:
+        elif part.audio_bytes > spec.bytes_for_ms(cut):
             yield InvariantFailure(
                 name,
                 f"part {index} of item {item.id} holds {part.audio_bytes} audio bytes "
-                f"({part.audio_bytes / per_ms:g} ms at {per_ms} bytes/ms), more than its cut at "
-                f"{cut} ms",
+                f"({spec.duration_ms(part.audio_bytes):g} ms of {spec.describe()}), more than "
+                f"its cut at {cut} ms",
                 (item.id,),
             )
         elif received is not None and part.audio_bytes > received:
