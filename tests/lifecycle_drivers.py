@@ -26,8 +26,10 @@ from realtime_state.lifecycles import (
     OUTPUT_ITEM,
     RESPONSE,
     STREAM,
+    TRANSCRIPTION,
     Lifecycle,
 )
+from realtime_state.state import ItemState, PartState
 
 R, MSG, C, CALL_ID = "resp_R", "item_I", "item_C", "call_C"
 
@@ -273,6 +275,53 @@ def _turn_event(state: SessionState, trigger: str) -> dict[str, Any] | None:
     return _buffer("cleared")
 
 
+USER = "item_U"
+
+
+def _put_transcription(state: SessionState, phase: str) -> SessionState:
+    part = PartState(
+        type="input_audio",
+        status="done",
+        phase="done",
+        transcription_status=None if phase == "absent" else phase,
+    )
+    item = ItemState(id=USER, type="message", role="user", status="completed", content=(part,))
+    state = _put_item(state, item)
+    conv = state.conversation
+    if USER in conv.links:
+        return state
+    tail = conv.tail
+    assert tail is not None
+    links = conv.links.set(tail, (conv.links[tail][0], USER)).set(USER, (tail, None))
+    return attrs.evolve(
+        state, conversation=attrs.evolve(conv, links=links, tail=USER, size=conv.size + 1)
+    )
+
+
+def _read_transcription(state: SessionState) -> str:
+    item = state.item(USER)
+    return "absent" if item is None else item.content[0].transcription_status or "absent"
+
+
+def _transcription_event(state: SessionState, trigger: str) -> dict[str, Any] | None:
+    kind = {"delta": "delta", "complete": "completed", "fail": "failed", "segment": "segment"}
+    event: dict[str, Any] = {
+        "type": f"conversation.item.input_audio_transcription.{kind[trigger]}",
+        "event_id": _eid(),
+        "item_id": USER,
+        "content_index": 0,
+    }
+    if trigger == "delta":
+        event["delta"] = "hel"
+    elif trigger == "complete":
+        event["transcript"] = "hello"
+    elif trigger == "fail":
+        event["error"] = {"type": "transcription_error", "code": "audio_unintelligible"}
+    else:
+        event.update(text="hello", id="seg_1", speaker="A", start=0.0, end=0.5)
+    return event
+
+
 @attrs.frozen
 class Driver:
     """How to move, read and trigger one lifecycle's object (see the module docstring)."""
@@ -319,5 +368,8 @@ DRIVERS: dict[str, Driver] = {
         ),
         lambda s: s.input_audio.phase,
         _turn_event,
+    ),
+    "transcription": Driver(
+        TRANSCRIPTION, _put_transcription, _read_transcription, _transcription_event
     ),
 }

@@ -82,11 +82,6 @@ class Chunks(Generic[T]):
         return (Chunks.of, (self.value(),))
 
 
-def chunks_value(chunks: Chunks[Any] | None, empty: Any) -> Any:
-    """The joined value of ``chunks``, or ``empty`` when there are none."""
-    return empty if chunks is None else chunks.value()
-
-
 @attrs.frozen(slots=True, eq=False)
 class Log:
     """An immutable, append-only sequence with O(1) append (a cons list), read as a tuple."""
@@ -140,7 +135,9 @@ def _log_of(entries: tuple[Any, ...]) -> Log:
 
 def make_evolver(cls: type[C]) -> Callable[..., C]:
     """Return ``evolve(obj, **changes)`` for a frozen slotted attrs class without running
-    ``__init__`` (the classes it serves have no validators or converters).
+    ``__init__``: validators and converters are skipped (``SessionState`` validates its
+    ``policy`` in ``__init__`` only; the reducer never changes it), so use it only for
+    values the caller has already checked.
 
     The function is generated with one keyword-only parameter per field (defaulting to a
     sentinel), so a call costs one attribute read and one slot write per field: about 40 %

@@ -17,6 +17,8 @@ its events. This module holds all of them, as data, and nothing else decides wha
 * ``FUNCTION_CALL``: one per function or MCP call item: arguments stream, are done, and (for
   function calls) an output item answers the call.
 * ``INPUT_TURN``: one per session: the input audio buffer as VAD and the client drive it.
+* ``TRANSCRIPTION``: one per user audio part: the input transcription's deltas, then its
+  completion or failure (they may come before the item itself: the reducer holds them).
 
 Each lifecycle lists its states, the triggers that the reducer fires (and which wire events
 fire them), the legal ``(source, trigger) -> destination`` rules, and for every pair that is
@@ -41,10 +43,24 @@ once per process; a test asserts that machine and dictionaries agree on every
 ``(state, trigger)`` pair, and :mod:`realtime_state.diagrams` draws the docs' diagrams
 with ``transitions`` from the same tables.
 
+Objects do not always enter a lifecycle through its initial state: a call that first
+arrives complete starts at ``arguments_done``, a part that arrives inside a finished item is
+``done`` from the start. Those ways in are part of each table (``Lifecycle.entries``).
+
+Everything else that decides what is legal lives here too, so that this module is the one
+place to read (h11's rule): the statuses a response ends with (:data:`FINAL_STATUSES`), the
+call phases whose arguments are final (:data:`ARGUMENTS_FINAL`), the ranking that keeps a
+later copy of an item from lowering its status (:data:`STATUS_RANK`, :func:`better_status`),
+and every violation: its stable code (:class:`Code`), what it means
+(:data:`VIOLATION_CODES`) and how its message reads (:data:`MESSAGES`, :func:`message`).
 Checks that are not transitions (an event naming an item, part or output index that does
-not exist; ``*.done`` text that differs from the deltas) are done by the reducer; their
-codes are listed in :data:`VIOLATION_CODES` with the lifecycle codes, so the docs have one
-complete list.
+not exist; ``*.done`` text that differs from the deltas) are made by the reducer with these
+codes and messages.
+
+The reducer asks one question per lifecycle check, :meth:`Lifecycle.step`: "``trigger`` in
+``phase``?" The answer, a :class:`Step` compiled once per ``(trigger, phase)`` pair, holds
+the destination of a legal transition, or the violation code and the lenient recovery of a
+refused one (like h2's ``process_input``).
 """
 
 from __future__ import annotations
@@ -56,7 +72,10 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "Code",
+    "Phase",
     "Rule",
+    "Step",
     "Lifecycle",
     "RESPONSE",
     "CONVERSATION",
@@ -65,8 +84,15 @@ __all__ = [
     "STREAM",
     "FUNCTION_CALL",
     "INPUT_TURN",
+    "TRANSCRIPTION",
     "LIFECYCLES",
+    "FINAL_STATUSES",
+    "ARGUMENTS_FINAL",
+    "STATUS_RANK",
+    "better_status",
     "VIOLATION_CODES",
+    "MESSAGES",
+    "message",
     "compile_rules",
     "machine",
     "transitions_spec",
@@ -74,6 +100,79 @@ __all__ = [
 
 ANY = "*"
 """In a refusal or recovery table: every state not named explicitly."""
+
+
+class Phase:
+    """The names of lifecycle states, for code and tests that name a phase."""
+
+    ABSENT = "absent"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+    INCOMPLETE = "incomplete"
+    IDLE = "idle"
+    RESPONDING = "responding"
+    ADDED = "added"
+    STREAMING = "streaming"
+    DONE = "done"
+    OPEN = "open"
+    ARGUMENTS_DONE = "arguments_done"
+    ANSWERED = "answered"
+    SPEAKING = "speaking"
+    STOPPED = "stopped"
+    COMMITTED = "committed"
+    CLEARED = "cleared"
+
+
+class Code:
+    """Every violation code, as a named constant (the values are the stable strings)."""
+
+    UNKNOWN_RESPONSE = "unknown_response"
+    DUPLICATE_RESPONSE = "duplicate_response"
+    RESPONSE_ALREADY_ACTIVE = "response_already_active"
+    DELTA_AFTER_DONE = "delta_after_done"
+    EVENT_AFTER_DONE = "event_after_done"
+    DUPLICATE_DONE = "duplicate_done"
+    OUTPUT_ITEM_ALREADY_ADDED = "output_item_already_added"
+    OUTPUT_ITEM_NOT_ADDED = "output_item_not_added"
+    PART_ALREADY_ADDED = "part_already_added"
+    PART_NOT_ADDED = "part_not_added"
+    OUTPUT_BEFORE_ARGUMENTS_DONE = "output_before_arguments_done"
+    SPEECH_ALREADY_STARTED = "speech_already_started"
+    SPEECH_NOT_STARTED = "speech_not_started"
+    UNKNOWN_ITEM = "unknown_item"
+    UNKNOWN_ANCHOR = "unknown_anchor"
+    UNKNOWN_CALL = "unknown_call"
+    CONTENT_INDEX_OUT_OF_RANGE = "content_index_out_of_range"
+    OUTPUT_INDEX_OUT_OF_RANGE = "output_index_out_of_range"
+    OUTPUT_INDEX_MISMATCH = "output_index_mismatch"
+    ARGUMENTS_MISMATCH = "arguments_mismatch"
+    TEXT_MISMATCH = "text_mismatch"
+    TRANSCRIPT_MISMATCH = "transcript_mismatch"
+    NOT_A_CALL = "not_a_call"
+    INVALID_TRUNCATION = "invalid_truncation"
+    INVALID_AUDIO = "invalid_audio"
+    MISSING_ITEM_ID = "missing_item_id"
+    MISSING_RESPONSE_ID = "missing_response_id"
+
+
+@attrs.frozen(slots=True)
+class Step:
+    """The answer to "``trigger`` in ``phase``?", compiled once per pair.
+
+    A legal transition has ``code is None`` and its destination in ``dest``. A refused one
+    has the violation ``code`` and ``dest`` is the lenient recovery (where the object goes so
+    that the event still applies), or ``None`` when the event is ignored.
+    """
+
+    dest: str | None
+    code: str | None = None
+
+    @property
+    def legal(self) -> bool:
+        """Whether the trigger is legal in the phase."""
+        return self.code is None
 
 
 @attrs.frozen
@@ -104,10 +203,22 @@ class Lifecycle:
     rules: tuple[Rule, ...]
     refusals: Mapping[str, Mapping[str, str]]
     recoveries: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
+    entries: Mapping[str, str] = attrs.field(factory=dict)
+    """Ways into the lifecycle other than the initial state: how -> the state it starts in."""
+    steps: Mapping[str, Mapping[str, Step]] = attrs.field(init=False, repr=False)
+    """``steps[trigger][phase]``: the compiled :class:`Step` of every pair."""
 
-    def legal(self, source: str, trigger: str) -> str | None:
-        """The destination of ``trigger`` in ``source``, or ``None`` when it is refused."""
-        return compile_rules(self)[0][trigger].get(source)
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "steps", _compile_steps(self))
+
+    def step(self, phase: str, trigger: str) -> Step:
+        """Whether ``trigger`` is legal in ``phase``: its destination, or the violation code
+        and the lenient recovery (one dictionary look-up per level)."""
+        return self.steps[trigger][phase]
+
+    def enter(self, how: str) -> str:
+        """The state an object starts in when it enters ``how`` (see ``entries``)."""
+        return self.entries[how]
 
     def refusal(self, source: str, trigger: str) -> str:
         """The violation code for ``trigger`` refused in ``source``."""
@@ -120,7 +231,35 @@ class Lifecycle:
         return table.get(source, table.get(ANY))
 
 
+def _compile_steps(lifecycle: Lifecycle) -> dict[str, dict[str, Step]]:
+    """``{trigger: {phase: Step}}`` for every pair of a (total) table."""
+    legal: dict[str, dict[str, str]] = {trigger: {} for trigger in lifecycle.triggers}
+    for rule in lifecycle.rules:
+        for source in rule.sources:
+            legal[rule.trigger][source] = rule.dest
+    steps: dict[str, dict[str, Step]] = {}
+    for trigger in lifecycle.triggers:
+        row: dict[str, Step] = {}
+        for state in lifecycle.states:
+            dest = legal[trigger].get(state)
+            if dest is not None:
+                row[state] = Step(dest)
+            else:
+                row[state] = Step(
+                    lifecycle.recovery(state, trigger), lifecycle.refusal(state, trigger)
+                )
+        steps[trigger] = row
+    return steps
+
+
 _FINAL_RESPONSE = ("completed", "cancelled", "failed", "incomplete")
+
+FINAL_STATUSES: frozenset[str] = frozenset(_FINAL_RESPONSE)
+"""The statuses a response (and an item) ends with; the final states of ``RESPONSE``."""
+
+DONE_TRIGGERS: Mapping[str, str] = {status: f"done_{status}" for status in _FINAL_RESPONSE}
+"""``response.done``'s status -> the ``RESPONSE`` trigger it fires (``completed`` when the
+status is missing or not known)."""
 
 RESPONSE = Lifecycle(
     name="response",
@@ -253,6 +392,11 @@ CONTENT_PART = Lifecycle(
         "delta": {"absent": "streaming"},
         "finish": {"absent": "done"},
     },
+    entries={
+        "streaming": "absent",  # inside an item still in progress: announced later
+        "final": "done",  # inside a finished item (or a user or system message)
+        "recovered": "added",  # lenient: a delta for a part never announced creates it
+    },
 )
 
 STREAM = Lifecycle(
@@ -313,7 +457,16 @@ FUNCTION_CALL = Lifecycle(
         "output": {ANY: "output_before_arguments_done"},
     },
     recoveries={"output": {ANY: "answered"}},
+    entries={
+        "announced": "open",  # response.output_item.added: the arguments will stream
+        "in_progress": "open",  # a copy with status in_progress
+        "complete": "arguments_done",  # a client item, a finished copy
+    },
 )
+
+ARGUMENTS_FINAL: frozenset[str] = frozenset({"arguments_done", "answered"})
+"""The ``FUNCTION_CALL`` states in which the arguments are final: a later copy that
+contradicts them is ``arguments_mismatch`` and the final value is kept."""
 
 INPUT_TURN = Lifecycle(
     name="input_turn",
@@ -352,6 +505,42 @@ INPUT_TURN = Lifecycle(
     },
 )
 
+_TRANSCRIPTION_STATES = ("absent", "in_progress", "completed", "failed")
+
+TRANSCRIPTION = Lifecycle(
+    name="transcription",
+    title="Input transcription (of a user audio part)",
+    summary=(
+        "Deltas of a user audio part's transcription stream until it is completed (billed "
+        "once) or fails. Late deltas after a completion or failure change nothing; a second "
+        "completion is a duplicate and is not billed twice. The events may come before the "
+        "item: they are held and applied when it arrives (the phase is then read from them)."
+    ),
+    states=_TRANSCRIPTION_STATES,
+    initial="absent",
+    triggers={
+        "delta": "`conversation.item.input_audio_transcription.delta` with a non-empty `delta`",
+        "complete": "`conversation.item.input_audio_transcription.completed`",
+        "fail": "`conversation.item.input_audio_transcription.failed`",
+        "segment": "`conversation.item.input_audio_transcription.segment`",
+    },
+    rules=(
+        Rule("delta", ("absent", "in_progress"), "in_progress"),
+        # a late delta never undoes a completion or a failure
+        Rule("delta", ("completed",), "completed"),
+        Rule("delta", ("failed",), "failed"),
+        Rule("complete", ("absent", "in_progress", "failed"), "completed"),
+        Rule("fail", _TRANSCRIPTION_STATES, "failed"),
+        *(Rule("segment", (state,), state) for state in _TRANSCRIPTION_STATES),
+    ),
+    refusals={
+        "delta": {},
+        "complete": {"completed": "duplicate_done"},
+        "fail": {},
+        "segment": {},
+    },
+)
+
 LIFECYCLES: tuple[Lifecycle, ...] = (
     RESPONSE,
     CONVERSATION,
@@ -360,6 +549,7 @@ LIFECYCLES: tuple[Lifecycle, ...] = (
     STREAM,
     FUNCTION_CALL,
     INPUT_TURN,
+    TRANSCRIPTION,
 )
 """Every lifecycle, in the order the docs present them."""
 
@@ -412,6 +602,86 @@ VIOLATION_CODES: Mapping[str, str] = {
     "missing_response_id": "a response without an `id`",
 }
 """Every violation code the reducer reports, with what it means."""
+
+
+STATUS_RANK: Mapping[str | None, int] = {
+    None: 0,
+    "in_progress": 1,
+    "incomplete": 2,
+    "failed": 2,
+    "completed": 3,
+}
+"""How final an item's status is. A later copy of an item (``conversation.item.done``,
+``response.output_item.done``, ``response.done``) never lowers it: ``completed`` stays
+``completed``; ``in_progress`` does not overwrite a final status. A status not listed ranks
+with ``incomplete``; equal ranks take the newer value."""
+
+
+def better_status(old: str | None, new: str | None) -> str | None:
+    """The status an item keeps when a copy says ``new`` after ``old`` (see STATUS_RANK)."""
+    if new is None:
+        return old
+    return new if STATUS_RANK.get(new, 2) >= STATUS_RANK.get(old, 2) else old
+
+
+MESSAGES: Mapping[str, str] = {
+    # lifecycle refusals: {event} is the event type, {subject} names the object and its ids,
+    # {phase} is the object's state
+    "unknown_response": "{event} names {subject}, which was never created",
+    "duplicate_response": "{event} for {subject}, which already exists (state {phase!r})",
+    "response_already_active": "{event} starts {subject}",
+    "delta_after_done": "{event} for {subject} after it was done (state {phase!r})",
+    "event_after_done": "{event} for {subject} after it was done (state {phase!r})",
+    "duplicate_done": "{event} for {subject}, which was already done (state {phase!r})",
+    "output_item_already_added": "{event} announces {subject} again (state {phase!r})",
+    "output_item_not_added": "{event} for {subject}, which no response.output_item.added announced",
+    "part_already_added": "{event} announces {subject} again (state {phase!r})",
+    "part_not_added": "{event} for {subject}, which no response.content_part.added announced",
+    "output_before_arguments_done": "{event} answers {subject} while its arguments are still "
+    "{phase}",
+    "speech_already_started": "{event} for {subject} while speech is already going on",
+    "speech_not_started": "{event} for {subject}, but speech never started (the input buffer "
+    "is {phase})",
+    # checks made by the reducer
+    "unknown_item": "{event} for item {item_id}, which is not known",
+    "unknown_anchor": "item {item_id} names previous_item_id {anchor}, which the conversation "
+    "does not hold; it is placed at the end",
+    "unknown_call": "{event} carries the output of call {call_id}, which matches no function "
+    "call seen",
+    "content_index_out_of_range": "{event} for item {item_id} names content_index {index}, {why}",
+    "output_index_out_of_range": "{event} for item {item_id} names output_index {index}, but "
+    "response {response_id} has {count} output item(s)",
+    "output_index_mismatch": "{event} for item {item_id} names output_index {index}, which is "
+    "{other} in response {response_id}",
+    "arguments_mismatch": "{event} for call {call_id} (item {item_id}) gives arguments {final} "
+    "that differ from the deltas joined {streamed}",
+    "text_mismatch": "{event} for part {index} of item {item_id} gives a text of {final_len} "
+    "characters that differs from the {streamed_len} characters the deltas carried "
+    "({streamed} vs {final})",
+    "transcript_mismatch": "{event} for part {index} of item {item_id} gives a transcript of "
+    "{final_len} characters that differs from the {streamed_len} characters the deltas carried "
+    "({streamed} vs {final})",
+    "copy_mismatch": "a later copy of {where} carries the {what} {copy}, which differs from its "
+    "final {what} {final}; the final {what} is kept",
+    "not_a_call": "{event} for item {item_id}, which is a {kind}, not a call",
+    "invalid_truncation": "{event} for item {item_id} cuts at audio_end_ms {audio_end_ms}, "
+    "which is negative",
+    "invalid_audio": "audio of {where} is not valid base64 ({error})",
+    "missing_item_id": "an item of type {kind!r} came without an id",
+    "missing_response_id": "{event} carries a response without an id",
+}
+"""How each violation's message reads, by template name (the code, or ``copy_mismatch`` for
+a later copy contradicting a final text, transcript or arguments)."""
+
+
+def message(template: str, **fields: object) -> str:
+    """The message of a violation: ``MESSAGES[template]`` filled with ``fields``."""
+    return MESSAGES[template].format(**fields)
+
+
+def excerpt(text: str, width: int = 40) -> str:
+    """``text`` quoted for a message, shortened to ``width`` characters."""
+    return repr(text if len(text) <= width else text[: width - 3] + "...")
 
 
 Compiled = tuple[dict[str, dict[str, str]], dict[str, dict[str, str]], dict[str, dict[str, str]]]

@@ -50,10 +50,6 @@ LENIENT = "lenient"
 POLICIES = (STRICT, LENIENT)
 
 
-# Ranks used when an item or part comes again: a later copy never lowers the status.
-STATUS_RANK = {None: 0, "in_progress": 1, "incomplete": 2, "failed": 2, "completed": 3}
-
-
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
 class PartState:
     """One content part of an item; its position in ``item.content`` is the wire

@@ -1,0 +1,281 @@
+"""Streamed content: the text, audio and audio transcript of a part, and a call's arguments.
+
+One handler serves the deltas of every channel and one the dones (GA and beta names alike):
+each checks the response, the output item, the output index and the part the event names,
+fires the part's ``delta`` trigger and the channel's own (``lifecycles.STREAM``), and hands
+the payload to its :class:`Channel`, which knows how that channel accumulates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from .. import events as ev
+from .. import lifecycles as lc
+from .._persistent import Chunks
+from ..formats import output_spec
+from ..lifecycles import CONTENT_PART, FUNCTION_CALL, STREAM, Phase
+from ..state import ItemState, PartState, SessionState
+from ._common import (
+    Changes,
+    Found,
+    Responses,
+    b64,
+    changes,
+    evolve_item,
+    evolve_part,
+    put_item,
+    report,
+    set_part,
+    step,
+)
+from ._merge import CALL_TYPES, merge_text
+from ._responses import part_target, streamed_item
+
+Handler = Callable[[SessionState, Any, Found], Changes]
+PartDelta = (
+    ev.ResponseTextDelta
+    | ev.ResponseOutputTextDelta
+    | ev.ResponseAudioDelta
+    | ev.ResponseOutputAudioDelta
+    | ev.ResponseAudioTranscriptDelta
+    | ev.ResponseOutputAudioTranscriptDelta
+)
+"""The delta events of a part's channels (GA and beta names)."""
+PartDone = (
+    ev.ResponseTextDone
+    | ev.ResponseOutputTextDone
+    | ev.ResponseAudioDone
+    | ev.ResponseOutputAudioDone
+    | ev.ResponseAudioTranscriptDone
+    | ev.ResponseOutputAudioTranscriptDone
+)
+"""The ``*.done`` events of a part's channels (GA and beta names)."""
+
+
+def _mismatch(found: Found, code: str, event: Any, streamed: str, final: str) -> None:
+    report(
+        found,
+        code,
+        event=event.type,
+        index=event.content_index,
+        item_id=event.item_id,
+        final_len=len(final),
+        streamed_len=len(streamed),
+        streamed=lc.excerpt(streamed),
+        final=lc.excerpt(final),
+    )
+
+
+def _text_delta(state: SessionState, part: PartState, event: Any, found: Found) -> dict[str, Any]:
+    old = part.text_chunks
+    return {"text_chunks": Chunks.of(event.delta) if old is None else old.append(event.delta)}
+
+
+def _text_done(part: PartState, event: Any, found: Found, streaming: bool) -> dict[str, Any]:
+    old = part.text_chunks
+    streamed = "" if old is None else old.value()
+    if streaming and streamed != event.text:
+        _mismatch(found, lc.Code.TEXT_MISMATCH, event, streamed, event.text)
+    return {"text_chunks": merge_text(old, event.text) or Chunks.of("")}
+
+
+def _audio_delta(state: SessionState, part: PartState, event: Any, found: Found) -> dict[str, Any]:
+    data = b64(event.delta, found, f"item {event.item_id} part {event.content_index}")
+    if part.truncated_at_ms is not None:
+        # In flight when the cut came: received, never heard; the kept audio stays as cut.
+        before = part.audio_bytes_before_truncation or 0
+        return {"audio_bytes_before_truncation": before + len(data)}
+    old = part.audio_chunks
+    return {
+        "audio_chunks": Chunks.of(data) if old is None else old.append(data),
+        "audio_spec": output_spec(state.session) if part.audio_spec is None else part.audio_spec,
+    }
+
+
+def _audio_done(part: PartState, event: Any, found: Found, streaming: bool) -> dict[str, Any]:
+    return {}
+
+
+def _transcript_delta(
+    state: SessionState, part: PartState, event: Any, found: Found
+) -> dict[str, Any]:
+    if part.truncated_at_ms is not None:
+        # In flight when the cut came: said, never heard; the transcript stays cleared.
+        return {
+            "transcript_before_truncation": (part.transcript_before_truncation or "") + event.delta
+        }
+    old = part.transcript_chunks
+    return {"transcript_chunks": Chunks.of(event.delta) if old is None else old.append(event.delta)}
+
+
+def _transcript_done(part: PartState, event: Any, found: Found, streaming: bool) -> dict[str, Any]:
+    if part.truncated_at_ms is not None:
+        return {}  # the server cleared it at the cut; the done does not restore it
+    old = part.transcript_chunks
+    streamed = "" if old is None else old.value()
+    final = event.transcript
+    if streaming and streamed != final:
+        _mismatch(found, lc.Code.TRANSCRIPT_MISMATCH, event, streamed, final)
+    if old is None or streamed != final:
+        return {"transcript_chunks": Chunks.of(final)}
+    return {}
+
+
+@attrs.frozen
+class Channel:
+    """One streamed channel of a part: its name (and phase attribute ``{name}_phase``), the
+    part type a lenient recovery creates for it, and how a delta and a done change the part
+    (each returns the part's changed attributes)."""
+
+    name: str
+    part_type: str
+    delta: Callable[[SessionState, PartState, Any, Found], dict[str, Any]]
+    done: Callable[[PartState, Any, Found, bool], dict[str, Any]]
+
+
+TEXT = Channel("text", "text", _text_delta, _text_done)
+AUDIO = Channel("audio", "audio", _audio_delta, _audio_done)
+TRANSCRIPT = Channel("transcript", "audio", _transcript_delta, _transcript_done)
+
+
+def _channel_target(
+    state: SessionState, event: Any, found: Found, channel: Channel, trigger: str
+) -> tuple[Responses, ItemState, PartState, str, str] | None:
+    """Check everything a channel event names; return the responses, the item, the part,
+    the part's new phase and the channel's, or ``None`` when the event must be ignored."""
+    got = part_target(state, event, found, "delta", channel.part_type)
+    if got is None:
+        return None
+    responses, item, part = got
+    subject = f"part {event.content_index} of item {event.item_id}"
+    part_phase = step(CONTENT_PART, part.phase, "delta", found, event, subject)
+    if part_phase is None:
+        return None
+    subject = f"the {channel.name} of {subject}"
+    phase = getattr(part, f"{channel.name}_phase")
+    channel_phase = step(STREAM, phase, trigger, found, event, subject)
+    if channel_phase is None:
+        return None
+    return responses, item, part, part_phase, channel_phase
+
+
+def on_delta(channel: Channel) -> Handler:
+    """The handler of ``channel``'s deltas."""
+    phase_name = f"{channel.name}_phase"
+
+    def handler(state: SessionState, event: PartDelta, found: Found) -> Changes:
+        got = _channel_target(state, event, found, channel, "delta")
+        if got is None:
+            return {}
+        responses, item, part, part_phase, channel_phase = got
+        part = evolve_part(
+            part,
+            phase=part_phase,
+            **{phase_name: channel_phase},
+            **channel.delta(state, part, event, found),
+        )
+        return changes(
+            state, set_part(state.conversation, item, event.content_index, part), responses
+        )
+
+    handler.__doc__ = f"The {channel.name} deltas of a part."
+    return handler
+
+
+def on_done(channel: Channel) -> Handler:
+    """The handler of ``channel``'s ``*.done``."""
+    phase_name = f"{channel.name}_phase"
+
+    def handler(state: SessionState, event: PartDone, found: Found) -> Changes:
+        got = _channel_target(state, event, found, channel, "done")
+        if got is None:
+            return {}
+        responses, item, part, part_phase, channel_phase = got
+        streaming = getattr(part, phase_name) == Phase.STREAMING
+        part = evolve_part(
+            part,
+            phase=part_phase,
+            **{phase_name: channel_phase},
+            **channel.done(part, event, found, streaming),
+        )
+        return changes(
+            state, set_part(state.conversation, item, event.content_index, part), responses
+        )
+
+    handler.__doc__ = f"The {channel.name} ``*.done`` of a part."
+    return handler
+
+
+# --- function and MCP call arguments --------------------------------------------------------
+
+ArgumentsDelta = ev.ResponseFunctionCallArgumentsDelta | ev.ResponseMcpCallArgumentsDelta
+ArgumentsDone = ev.ResponseFunctionCallArgumentsDone | ev.ResponseMcpCallArgumentsDone
+
+
+def _call_target(
+    state: SessionState, event: ArgumentsDelta | ArgumentsDone, found: Found, trigger: str
+) -> tuple[Responses, ItemState, str, str] | None:
+    """Check the response, item and call an arguments event names.
+
+    Returns ``(responses, item, call phase before, call phase after)`` or ``None`` when the
+    event must be ignored.
+    """
+    got = streamed_item(state, event, found, "delta", "delta")
+    if got is None:
+        return None
+    responses, item = got
+    if item.call_phase is None and item.type is not None and item.type not in CALL_TYPES:
+        report(found, lc.Code.NOT_A_CALL, event=event.type, item_id=item.id, kind=item.type)
+        return None
+    phase = item.call_phase or FUNCTION_CALL.initial
+    subject = f"the arguments of call {item.call_id} (item {item.id})"
+    dest = step(FUNCTION_CALL, phase, trigger, found, event, subject)
+    if dest is None:
+        return None
+    return responses, item, phase, dest
+
+
+def on_arguments_delta(state: SessionState, event: ArgumentsDelta, found: Found) -> Changes:
+    """A piece of a call's arguments."""
+    got = _call_target(state, event, found, "delta")
+    if got is None:
+        return {}
+    responses, item, _, dest = got
+    old = item.arguments_chunks
+    item = evolve_item(
+        item,
+        call_phase=dest,
+        arguments_chunks=Chunks.of(event.delta) if old is None else old.append(event.delta),
+    )
+    return changes(state, put_item(state.conversation, item), responses)
+
+
+def on_arguments_done(state: SessionState, event: ArgumentsDone, found: Found) -> Changes:
+    """A call's final arguments (and, for function calls, its name)."""
+    got = _call_target(state, event, found, "done")
+    if got is None:
+        return {}
+    responses, item, before, dest = got
+    old = item.arguments_chunks
+    streamed = "" if old is None else old.value()
+    out: dict[str, Any] = {"call_phase": dest}
+    if streamed != event.arguments:
+        if before == Phase.STREAMING:
+            report(
+                found,
+                lc.Code.ARGUMENTS_MISMATCH,
+                event=event.type,
+                call_id=item.call_id,
+                item_id=item.id,
+                final=lc.excerpt(event.arguments),
+                streamed=lc.excerpt(streamed),
+            )
+        out["arguments_chunks"] = Chunks.of(event.arguments)
+    name = getattr(event, "name", None)
+    if item.name is None and name is not None:
+        out["name"] = name
+    return changes(state, put_item(state.conversation, evolve_item(item, **out)), responses)

@@ -1,0 +1,107 @@
+"""What every handler shares: the problems found, the changes made, fast evolvers, and
+:func:`step`, the one place the reducer asks a lifecycle table whether a trigger is legal."""
+
+from __future__ import annotations
+
+import binascii
+from typing import Any
+
+import immutables
+import pybase64
+
+from .. import lifecycles as lc
+from .._persistent import Chunks, make_evolver
+from ..state import (
+    InputAudioState,
+    ItemState,
+    PartState,
+    ResponseState,
+    SessionState,
+    _Conversation,
+)
+
+Found = list[tuple[str, str]]
+"""Problems a handler found, as ``(code, message)`` pairs, in the order found."""
+Changes = dict[str, Any]
+"""The attributes of :class:`SessionState` a handler changes."""
+Responses = immutables.Map[str, ResponseState]
+
+evolve_state = make_evolver(SessionState)
+evolve_conv = make_evolver(_Conversation)
+evolve_item = make_evolver(ItemState)
+evolve_part = make_evolver(PartState)
+evolve_response = make_evolver(ResponseState)
+evolve_input = make_evolver(InputAudioState)
+
+
+def step(
+    lifecycle: lc.Lifecycle, phase: str, trigger: str, found: Found, event: Any, subject: str
+) -> str | None:
+    """Fire ``trigger`` in ``phase``: the destination when legal; when refused, record the
+    violation and return the lenient recovery (``None``: the event is ignored)."""
+    answer = lifecycle.steps[trigger][phase]
+    code = answer.code
+    if code is not None:
+        found.append((code, lc.message(code, event=event.type, subject=subject, phase=phase)))
+    return answer.dest
+
+
+def report(found: Found, code: str, **fields: object) -> None:
+    """Record a violation found by a check that is not a transition."""
+    found.append((code, lc.message(code, **fields)))
+
+
+def unknown_item(found: Found, event: Any, item_id: str) -> None:
+    """The event names an item the state does not hold."""
+    report(found, lc.Code.UNKNOWN_ITEM, event=event.type, item_id=item_id)
+
+
+def part_out_of_range(found: Found, event: Any, item: ItemState, index: int) -> None:
+    """The event names a part the item does not have (or would leave a gap)."""
+    count = len(item.content)
+    report(
+        found,
+        lc.Code.CONTENT_INDEX_OUT_OF_RANGE,
+        event=event.type,
+        item_id=item.id,
+        index=index,
+        why=f"but the item has {count} part(s)",
+    )
+
+
+def b64(text: str, found: Found, where: str) -> bytes:
+    """Decoded audio; invalid base64 is reported (``invalid_audio``) and gives no bytes."""
+    try:
+        return pybase64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        report(found, lc.Code.INVALID_AUDIO, where=where, error=exc)
+        return b""
+
+
+def chunks(text: str | None) -> Chunks[str] | None:
+    """A text as one-piece chunks (``None`` stays ``None``)."""
+    return None if text is None else Chunks.of(text)
+
+
+def put_item(conv: _Conversation, item: ItemState) -> _Conversation:
+    """The conversation with ``item`` stored (placement unchanged)."""
+    return evolve_conv(conv, items=conv.items.set(item.id, item))
+
+
+def with_part(item: ItemState, index: int, part: PartState) -> ItemState:
+    """``item`` with part ``index`` replaced."""
+    content = item.content
+    return evolve_item(item, content=(*content[:index], part, *content[index + 1 :]))
+
+
+def set_part(conv: _Conversation, item: ItemState, index: int, part: PartState) -> _Conversation:
+    """The conversation with part ``index`` of ``item`` replaced."""
+    return put_item(conv, with_part(item, index, part))
+
+
+def changes(state: SessionState, conv: _Conversation, responses: Responses) -> Changes:
+    """The changes of a handler that touched the conversation and maybe the responses."""
+    out: Changes = {"conversation": conv}
+    if responses is not state.responses:
+        out["responses"] = responses
+    return out

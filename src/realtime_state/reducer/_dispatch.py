@@ -1,0 +1,192 @@
+"""``reduce``, ``replay`` and ``history``: the fold, and the table of which handler serves
+which event class."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from .. import events as ev
+from ..decoding import Event, RawEvent, decode
+from ..errors import DecodeError, ProtocolViolation
+from ..state import LENIENT, STRICT, SessionState, Violation
+from ._channels import (
+    AUDIO,
+    TEXT,
+    TRANSCRIPT,
+    on_arguments_delta,
+    on_arguments_done,
+    on_delta,
+    on_done,
+)
+from ._common import Changes, Found, evolve_state
+from ._conversation import on_conversation_item, on_deleted, on_item_status, on_truncated
+from ._input import (
+    on_cleared,
+    on_committed,
+    on_dtmf,
+    on_speech_started,
+    on_speech_stopped,
+    on_timeout,
+    on_transcription,
+)
+from ._responses import (
+    on_content_part_added,
+    on_content_part_done,
+    on_output_item,
+    on_response_created,
+    on_response_done,
+)
+from ._session import on_error, on_rate_limits, on_session
+
+
+def on_nothing(state: SessionState, event: Any, found: Found) -> Changes:
+    """Events that change no state (they are counted)."""
+    return {}
+
+
+_text_delta, _text_done = on_delta(TEXT), on_done(TEXT)
+_audio_delta, _audio_done = on_delta(AUDIO), on_done(AUDIO)
+_transcript_delta, _transcript_done = on_delta(TRANSCRIPT), on_done(TRANSCRIPT)
+
+HANDLERS: dict[type, Callable[[SessionState, Any, Found], Changes]] = {
+    ev.SessionCreated: on_session,
+    ev.SessionUpdated: on_session,
+    ev.TranscriptionSessionCreated: on_session,
+    ev.TranscriptionSessionUpdated: on_session,
+    ev.ConversationCreated: on_nothing,
+    ev.ConversationItemCreated: on_conversation_item,
+    ev.ConversationItemAdded: on_conversation_item,
+    ev.ConversationItemDone: on_conversation_item,
+    ev.ConversationItemRetrieved: on_conversation_item,
+    ev.ConversationItemTruncated: on_truncated,
+    ev.ConversationItemDeleted: on_deleted,
+    ev.InputAudioTranscriptionDelta: on_transcription,
+    ev.InputAudioTranscriptionCompleted: on_transcription,
+    ev.InputAudioTranscriptionFailed: on_transcription,
+    ev.InputAudioTranscriptionSegment: on_transcription,
+    ev.InputAudioBufferSpeechStarted: on_speech_started,
+    ev.InputAudioBufferSpeechStopped: on_speech_stopped,
+    ev.InputAudioBufferCommitted: on_committed,
+    ev.InputAudioBufferCleared: on_cleared,
+    ev.InputAudioBufferTimeoutTriggered: on_timeout,
+    ev.InputAudioBufferDtmfEventReceived: on_dtmf,
+    ev.OutputAudioBufferStarted: on_nothing,
+    ev.OutputAudioBufferStopped: on_nothing,
+    ev.OutputAudioBufferCleared: on_nothing,
+    ev.ResponseCreated: on_response_created,
+    ev.ResponseDone: on_response_done,
+    ev.ResponseOutputItemAdded: on_output_item,
+    ev.ResponseOutputItemDone: on_output_item,
+    ev.ResponseContentPartAdded: on_content_part_added,
+    ev.ResponseContentPartDone: on_content_part_done,
+    ev.ResponseTextDelta: _text_delta,
+    ev.ResponseOutputTextDelta: _text_delta,
+    ev.ResponseTextDone: _text_done,
+    ev.ResponseOutputTextDone: _text_done,
+    ev.ResponseAudioDelta: _audio_delta,
+    ev.ResponseOutputAudioDelta: _audio_delta,
+    ev.ResponseAudioDone: _audio_done,
+    ev.ResponseOutputAudioDone: _audio_done,
+    ev.ResponseAudioTranscriptDelta: _transcript_delta,
+    ev.ResponseOutputAudioTranscriptDelta: _transcript_delta,
+    ev.ResponseAudioTranscriptDone: _transcript_done,
+    ev.ResponseOutputAudioTranscriptDone: _transcript_done,
+    ev.ResponseFunctionCallArgumentsDelta: on_arguments_delta,
+    ev.ResponseFunctionCallArgumentsDone: on_arguments_done,
+    ev.ResponseMcpCallArgumentsDelta: on_arguments_delta,
+    ev.ResponseMcpCallArgumentsDone: on_arguments_done,
+    ev.ResponseMcpCallInProgress: on_item_status("in_progress"),
+    ev.ResponseMcpCallCompleted: on_item_status("completed"),
+    ev.ResponseMcpCallFailed: on_item_status("failed"),
+    ev.McpListToolsInProgress: on_item_status("in_progress"),
+    ev.McpListToolsCompleted: on_item_status("completed"),
+    ev.McpListToolsFailed: on_item_status("failed"),
+    ev.RateLimitsUpdated: on_rate_limits,
+    ev.Error: on_error,
+    ev.UnknownEvent: on_nothing,
+}
+"""Event class -> handler ``(state, event, found) -> changed attributes``. A handler reads
+the event's index as ``state.event_count``."""
+
+
+def as_event(event: Event | RawEvent, index: int) -> Any:
+    """A decoded event: raw JSON (text, bytes, mapping) is decoded, naming ``index`` in the
+    error; anything else is returned as it is."""
+    if isinstance(event, (str, bytes, bytearray, memoryview)) or hasattr(event, "keys"):
+        try:
+            return decode(event)  # type: ignore[arg-type]
+        except DecodeError as exc:
+            raise exc.at_index(index) from None
+    return event
+
+
+def reduce(state: SessionState, event: Event | RawEvent) -> SessionState:
+    """Return the state after ``event``; ``state`` itself never changes.
+
+    ``event`` is a decoded event or raw JSON (``str``, ``bytes``, mapping). A raw event that
+    cannot be decoded raises :class:`~realtime_state.DecodeError` naming the event's index.
+    In strict policy a protocol violation raises :class:`ProtocolViolation`; in lenient
+    policy it is recorded in ``state.violations`` and the event is applied as far as is safe.
+    """
+    handler = HANDLERS.get(event.__class__)
+    if handler is None:
+        index = state.event_count
+        decoded = as_event(event, index)
+        if decoded is event:
+            raise TypeError(
+                f"reduce() expects a server event or its JSON, got {type(event).__name__}"
+            )
+        return reduce(state, decoded)
+    found: Found = []
+    changes = handler(state, event, found)
+    index = state.event_count
+    if found:
+        violations = [
+            Violation(
+                index=index,
+                event_type=event.type,  # type: ignore[union-attr]
+                event_id=event.event_id,  # type: ignore[union-attr]
+                code=code,
+                message=message,
+            )
+            for code, message in found
+        ]
+        if state.policy == STRICT:
+            raise ProtocolViolation(violations[0])
+        log = state.violation_log
+        for violation in violations:
+            log = log.append(violation)
+        changes["violation_log"] = log
+    changes["event_count"] = index + 1
+    return evolve_state(state, **changes)
+
+
+def replay(
+    events: Iterable[Event | RawEvent], policy: str = LENIENT, *, upto: int | None = None
+) -> SessionState:
+    """Fold a stream of events (decoded or raw) into a state, from an empty one.
+
+    ``upto=N`` stops after the first ``N`` events, without reading further (so it never
+    blocks on, or consumes, event ``N`` of a live stream).
+    """
+    if upto is not None:
+        if upto < 0:
+            raise ValueError(f"upto must be >= 0, not {upto}")
+        events = itertools.islice(events, upto)
+    state = SessionState(policy=policy)
+    for event in events:
+        state = reduce(state, event)
+    return state
+
+
+def history(
+    events: Iterable[Event | RawEvent], policy: str = LENIENT
+) -> Iterator[tuple[int, Any, SessionState]]:
+    """Lazily yield ``(index, event, state)`` with ``state`` the state right after the event."""
+    state = SessionState(policy=policy)
+    for index, event in enumerate(events):
+        decoded = as_event(event, index)
+        state = reduce(state, decoded)
+        yield index, decoded, state

@@ -1,0 +1,271 @@
+"""The user's side: the input audio buffer and VAD turn, and input transcription.
+
+Input transcription runs asynchronously: its events may come before the item they name
+(held in ``conversation.pending`` and applied when the item arrives, whenever that is),
+during or after the response. Its lifecycle is ``lifecycles.TRANSCRIPTION``; for an item not
+present yet, the phase is read from the events held for it.
+"""
+
+from __future__ import annotations
+
+from .. import events as ev
+from .. import lifecycles as lc
+from .._persistent import Chunks
+from ..lifecycles import CONTENT_PART, INPUT_TURN, TRANSCRIPTION, Phase
+from ..state import PartState, SessionState, TranscriptionRecord, _Conversation
+from ._common import (
+    Changes,
+    Found,
+    evolve_conv,
+    evolve_input,
+    evolve_item,
+    evolve_part,
+    part_out_of_range,
+    report,
+    step,
+)
+
+TranscriptionEvent = (
+    ev.InputAudioTranscriptionDelta
+    | ev.InputAudioTranscriptionCompleted
+    | ev.InputAudioTranscriptionFailed
+    | ev.InputAudioTranscriptionSegment
+)
+
+_TRIGGERS: dict[type, str] = {
+    ev.InputAudioTranscriptionDelta: "delta",
+    ev.InputAudioTranscriptionCompleted: "complete",
+    ev.InputAudioTranscriptionFailed: "fail",
+    ev.InputAudioTranscriptionSegment: "segment",
+}
+
+
+def _trigger(event: TranscriptionEvent) -> str | None:
+    """The TRANSCRIPTION trigger an event fires (an empty delta fires none)."""
+    if isinstance(event, ev.InputAudioTranscriptionDelta) and not event.delta:
+        return None
+    return _TRIGGERS[event.__class__]
+
+
+def _position(event: TranscriptionEvent) -> int:
+    return event.content_index if event.content_index is not None else 0
+
+
+def _held_phase(held: tuple[TranscriptionEvent, ...], index: int) -> str:
+    """The transcription phase of part ``index`` of an item not present, from its held events."""
+    phase = Phase.ABSENT
+    for event in held:
+        trigger = _trigger(event)
+        if trigger is not None and _position(event) == index:
+            answer = TRANSCRIPTION.step(phase, trigger)
+            if answer.legal:
+                phase = answer.dest or phase
+    return phase
+
+
+def apply_transcription(
+    conv: _Conversation, event: TranscriptionEvent, found: Found
+) -> _Conversation:
+    """Apply an input transcription event to its item, which the conversation holds."""
+    item = conv.items[event.item_id]
+    index = _position(event)
+    content = list(item.content)
+    if index < 0 or index > len(content):  # held before the item came, and does not fit it
+        part_out_of_range(found, event, item, index)
+        return conv
+    if index == len(content):
+        content.append(
+            PartState(type="input_audio", status="done", phase=CONTENT_PART.enter("final"))
+        )
+    part = content[index]
+    trigger = _trigger(event)
+    answer = (
+        None
+        if trigger is None
+        else TRANSCRIPTION.step(part.transcription_status or Phase.ABSENT, trigger)
+    )
+    if answer is None or not answer.legal:
+        pass
+    elif isinstance(event, ev.InputAudioTranscriptionDelta):
+        if answer.dest == Phase.IN_PROGRESS:  # a late delta never undoes a completion
+            delta = event.delta or ""
+            old = part.transcript_chunks
+            part = evolve_part(
+                part,
+                transcript_chunks=Chunks.of(delta) if old is None else old.append(delta),
+                transcription_status=answer.dest,
+                transcription_logprobs=event.logprobs or part.transcription_logprobs,
+            )
+    elif isinstance(event, ev.InputAudioTranscriptionCompleted):
+        part = evolve_part(
+            part,
+            transcript_chunks=Chunks.of(event.transcript),
+            transcription_status=answer.dest,
+            transcription_usage=event.usage,
+            transcription_logprobs=event.logprobs or part.transcription_logprobs,
+        )
+    elif isinstance(event, ev.InputAudioTranscriptionFailed):
+        part = evolve_part(part, transcription_status=answer.dest, transcription_error=event.error)
+    else:
+        part = evolve_part(part, transcription_segments=(*part.transcription_segments, event))
+    if part is content[index] and len(content) == len(item.content):
+        return conv
+    content[index] = part
+    item = evolve_item(item, content=tuple(content))
+    return evolve_conv(conv, items=conv.items.set(item.id, item))
+
+
+def _index_ok(conv: _Conversation, event: TranscriptionEvent, found: Found) -> bool:
+    """An input transcription names part ``content_index`` (0 when absent): it must not be
+    negative, and for an item present it must be a part it has or the next one."""
+    index = _position(event)
+    item = conv.items.get(event.item_id)
+    if item is not None:
+        if 0 <= index <= len(item.content):
+            return True
+        part_out_of_range(found, event, item, index)
+        return False
+    if index >= 0:
+        return True
+    report(
+        found,
+        lc.Code.CONTENT_INDEX_OUT_OF_RANGE,
+        event=event.type,
+        item_id=event.item_id,
+        index=index,
+        why="which is negative",
+    )
+    return False
+
+
+def on_transcription(state: SessionState, event: TranscriptionEvent, found: Found) -> Changes:
+    """``conversation.item.input_audio_transcription.*``: apply to the item, or hold it."""
+    conv = state.conversation
+    if not _index_ok(conv, event, found):
+        return {}
+    index = _position(event)
+    item = conv.items.get(event.item_id)
+    held = conv.pending.get(event.item_id, ())
+    trigger = _trigger(event)
+    if trigger is not None:
+        if item is None:
+            phase = _held_phase(held, index)
+        elif index < len(item.content):
+            phase = item.content[index].transcription_status or Phase.ABSENT
+        else:
+            phase = Phase.ABSENT
+        subject = f"the transcription of part {index} of item {event.item_id}"
+        if step(TRANSCRIPTION, phase, trigger, found, event, subject) is None:
+            return {}  # a second completion: ignored, and not billed twice
+    if item is not None:
+        conv = apply_transcription(conv, event, found)
+    else:
+        conv = evolve_conv(conv, pending=conv.pending.set(event.item_id, (*held, event)))
+    out: Changes = {"conversation": conv}
+    if isinstance(event, ev.InputAudioTranscriptionCompleted):
+        record = TranscriptionRecord(
+            index=state.event_count,
+            item_id=event.item_id,
+            content_index=index,
+            usage=event.usage,
+            session=state.session,
+        )
+        out["transcription_log"] = state.transcription_log.append(record)
+    return out
+
+
+# --- the input audio buffer -----------------------------------------------------------------
+
+
+def _turn(state: SessionState, event: object, trigger: str, found: Found) -> str:
+    subject = f"item {getattr(event, 'item_id', None)}"
+    dest = step(INPUT_TURN, state.input_audio.phase, trigger, found, event, subject)
+    assert dest is not None  # every refusal of the input turn recovers
+    return dest
+
+
+def on_speech_started(
+    state: SessionState, event: ev.InputAudioBufferSpeechStarted, found: Found
+) -> Changes:
+    """VAD heard speech start."""
+    phase = _turn(state, event, "speech_started", found)
+    return {
+        "input_audio": evolve_input(
+            state.input_audio,
+            phase=phase,
+            speaking=True,
+            audio_start_ms=event.audio_start_ms,
+            audio_end_ms=None,
+            item_id=event.item_id,
+        )
+    }
+
+
+def on_speech_stopped(
+    state: SessionState, event: ev.InputAudioBufferSpeechStopped, found: Found
+) -> Changes:
+    """VAD heard speech stop."""
+    phase = _turn(state, event, "speech_stopped", found)
+    return {
+        "input_audio": evolve_input(
+            state.input_audio,
+            phase=phase,
+            speaking=False,
+            audio_end_ms=event.audio_end_ms,
+            item_id=event.item_id,
+        )
+    }
+
+
+def on_committed(state: SessionState, event: ev.InputAudioBufferCommitted, found: Found) -> Changes:
+    """The buffer became a user item."""
+    buf = state.input_audio
+    return {
+        "input_audio": evolve_input(
+            buf,
+            phase=_turn(state, event, "commit", found),
+            speaking=False,
+            item_id=event.item_id,
+            committed_item_ids=(*buf.committed_item_ids, event.item_id),
+        )
+    }
+
+
+def on_cleared(state: SessionState, event: ev.InputAudioBufferCleared, found: Found) -> Changes:
+    """The buffer was cleared."""
+    buf = state.input_audio
+    return {
+        "input_audio": evolve_input(
+            buf,
+            phase=_turn(state, event, "clear", found),
+            speaking=False,
+            item_id=None,
+            cleared=buf.cleared + 1,
+        )
+    }
+
+
+def on_timeout(
+    state: SessionState, event: ev.InputAudioBufferTimeoutTriggered, found: Found
+) -> Changes:
+    """The idle timeout ended the turn."""
+    buf = state.input_audio
+    return {
+        "input_audio": evolve_input(
+            buf,
+            phase=_turn(state, event, "timeout", found),
+            speaking=False,
+            audio_start_ms=event.audio_start_ms,
+            audio_end_ms=event.audio_end_ms,
+            item_id=event.item_id,
+            timeouts=buf.timeouts + 1,
+        )
+    }
+
+
+def on_dtmf(
+    state: SessionState, event: ev.InputAudioBufferDtmfEventReceived, found: Found
+) -> Changes:
+    """A key pressed on a SIP call."""
+    buf = state.input_audio
+    return {"input_audio": evolve_input(buf, dtmf=(*buf.dtmf, event.event))}
