@@ -22,14 +22,14 @@ _EXPORTS = {
     "DEFAULT_PRICES": ".cost",
     "CostBreakdown": ".cost",
     "ModelPrice": ".cost",
-    "NoModelError": ".cost",
+    "NoModelError": ".errors",
     "PriceTable": ".cost",
-    "PricingError": ".cost",
+    "PricingError": ".errors",
     "ResponseCost": ".cost",
     "SessionCost": ".cost",
     "TokenCounts": ".cost",
     "TranscriptionCost": ".cost",
-    "UnknownModelError": ".cost",
+    "UnknownModelError": ".errors",
     "Event": ".decoding",
     "RawEvent": ".decoding",
     "decode": ".decoding",
@@ -115,17 +115,20 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
         DEFAULT_PRICES,
         CostBreakdown,
         ModelPrice,
-        NoModelError,
         PriceTable,
-        PricingError,
         ResponseCost,
         SessionCost,
         TokenCounts,
         TranscriptionCost,
-        UnknownModelError,
     )
     from .decoding import Event, RawEvent, decode, encode
-    from .errors import DecodeError, RealtimeStateError
+    from .errors import (
+        DecodeError,
+        NoModelError,
+        PricingError,
+        RealtimeStateError,
+        UnknownModelError,
+    )
     from .events import UnknownEvent, UnknownObject
     from .reducer import ProtocolViolation, history, reduce, replay
     from .state import (

@@ -30,7 +30,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .decoding import decode
-from .errors import DecodeError
+from .errors import DecodeError, LogError
 from .reducer import ProtocolViolation, reduce
 from .state import LENIENT, POLICIES, STRICT, SessionState
 
@@ -55,15 +55,6 @@ class _Interrupted(Exception):
     def __init__(self, result: LogReplay) -> None:
         super().__init__("interrupted")
         self.result = result
-
-
-class LogError(Exception):
-    """A log that cannot be read at all (missing, a directory, binary, empty)."""
-
-    def __init__(self, source: str, reason: str) -> None:
-        super().__init__(f"{source}: {reason}")
-        self.source = source
-        self.reason = reason
 
 
 @attrs.frozen

@@ -35,7 +35,12 @@ from typing import Any
 import attrs
 
 from . import events as ev
-from .errors import RealtimeStateError
+from .errors import (
+    NoModelError,
+    PricingError,
+    UnknownModelError,
+    _rebuild_unknown,  # noqa: F401  (pickles made before errors.py held it)
+)
 from .state import SessionState, TranscriptionRecord
 
 __all__ = [
@@ -58,41 +63,6 @@ __all__ = [
 MILLION = Decimal(1_000_000)
 SIXTY = Decimal(60)
 ZERO = Decimal(0)
-
-
-class PricingError(RealtimeStateError, ValueError):
-    """A cost cannot be computed as asked (base class of the pricing errors)."""
-
-
-class NoModelError(PricingError):
-    """No model is known for usage that needs pricing (pass ``model=`` or
-    ``transcription_model=``)."""
-
-
-class UnknownModelError(PricingError, LookupError):
-    """The price table has no row for ``model``."""
-
-    def __init__(self, model: str, table: PriceTable, role: str = "model") -> None:
-        self.model = model
-        self.role = role
-        dated = f" dated {table.date}" if table.date else ""
-        super().__init__(
-            f"no price for {role} {model!r} in the price table{dated}; pass "
-            f"prices=DEFAULT_PRICES.with_models({{{model!r}: {{...}}}}) to add its rates to "
-            "the shipped table (a plain mapping or PriceTable replaces the whole table, so "
-            "it must price every model used). A dated snapshot is not priced as its base "
-            "model: that would be a guess."
-        )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_unknown, (self.model, self.role, str(self)))
-
-
-def _rebuild_unknown(model: str, role: str, message: str) -> UnknownModelError:
-    error = UnknownModelError.__new__(UnknownModelError)
-    error.model, error.role = model, role
-    PricingError.__init__(error, message)
-    return error
 
 
 def _money(value: Any) -> Decimal | None:
