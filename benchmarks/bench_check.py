@@ -5,7 +5,7 @@ Usage (from the repository root)::
     python benchmarks/bench_check.py [--logs 300] [--minutes 2] [--jobs 1 2] [--repeat 3] [--json]
 
 Writes ``--logs`` synthetic GA voice sessions (``synthetic.ga_voice_session``, different seeds)
-as JSONL files in a temporary folder, then times ``cli.check_files`` over all of them with
+as JSONL files in a temporary folder, then times ``logs.check_files`` over all of them with
 each ``--jobs`` value (best of ``--repeat`` rounds that alternate the job counts), and
 reports events/s and the speed-up of every job count over one job. The target on a 2-core
 machine: 2 jobs reach at least 1.7x the events/s of 1 job.
@@ -45,10 +45,10 @@ def write_logs(folder: Path, count: int, minutes: float) -> tuple[list[str], int
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Generate the logs, time every job count, return the figures."""
     try:
-        from realtime_state.cli import check_files, summarize_checks
+        from realtime_state.logs import check_files, summarize_checks
     except ImportError:
         sys.path.insert(0, str(HERE.parent / "src"))
-        from realtime_state.cli import check_files, summarize_checks
+        from realtime_state.logs import check_files, summarize_checks
 
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()

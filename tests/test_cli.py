@@ -15,9 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from realtime_state import diagrams, replay
-from realtime_state.cli import check_file, check_files, cli, main, summarize_checks
+from realtime_state.cli import cli, main
 from realtime_state.examples import EXAMPLES, example_lines
 from realtime_state.lifecycles import LIFECYCLES
+from realtime_state.logs import check_file, check_files, summarize_checks
 
 HERE = Path(__file__).resolve().parent
 GA = HERE / "recordings" / "ga_tool_call_round.jsonl"
@@ -311,7 +312,7 @@ def test_following_standard_input_prints_problems_and_cuts_as_they_come() -> Non
 
 
 def test_ctrl_c_while_following_summarizes_what_was_read() -> None:
-    from realtime_state.cli import _Interrupted, replay_log
+    from realtime_state.logs import _Interrupted, replay_log
 
     class Keyboard(io.BytesIO):
         def readline(self, *args: object) -> bytes:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import pickle
+import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -150,6 +153,59 @@ def test_shipped_table_is_dated_and_covers_current_models() -> None:
         D("64.00"),
     )
     assert DEFAULT_PRICES.price("whisper-1").per_minute == D("0.006")
+
+
+def _shipped_json() -> dict[str, Any]:
+    from importlib.resources import files
+
+    text = (files("realtime_state") / "data" / "prices.json").read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def test_shipped_json_has_the_documented_shape() -> None:
+    data = _shipped_json()
+    assert set(data) == {"date", "currency", "unit", "source", "sources", "models"}
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", data["date"])
+    assert datetime.date.fromisoformat(data["date"]).isoformat() == data["date"]
+    assert data["currency"] == "USD" and data["source"]
+    assert data["sources"] and all(url.startswith("https://") for url in data["sources"])
+    assert data["models"]
+    for model, row in data["models"].items():
+        assert isinstance(row["source"], str) and row["source"], model
+        rates = {name: value for name, value in row.items() if name != "source"}
+        assert rates and set(rates) <= set(PRICE_FIELDS), model
+        for name, value in rates.items():
+            # money is exact: a decimal string, never a JSON number (a float)
+            assert isinstance(value, str) and re.fullmatch(r"\d+\.\d+", value), (model, name)
+            price = Decimal(value)
+            assert price.is_finite() and price >= 0 and str(price) == value, (model, name)
+
+
+def test_default_prices_are_the_shipped_json_exactly() -> None:
+    data = _shipped_json()
+    assert PRICES_DATE == DEFAULT_PRICES.date == data["date"]
+    assert (DEFAULT_PRICES.currency, DEFAULT_PRICES.source) == (data["currency"], data["source"])
+    assert list(DEFAULT_PRICES.models) == list(data["models"])  # the file's order
+    for model, row in data["models"].items():
+        price = DEFAULT_PRICES.price(model)
+        assert price.source == row["source"]
+        for name in PRICE_FIELDS:
+            rate = getattr(price, name)
+            assert (None if rate is None else str(rate)) == row.get(name), (model, name)
+
+
+def test_default_prices_are_the_table_docs_cost_md_shows() -> None:
+    page = (Path(__file__).resolve().parent.parent / "docs" / "cost.md").read_text("utf-8")
+    section = page.split("## The shipped price table", 1)[1].split("\n#", 1)[0]
+    assert f"checked on **{PRICES_DATE}**" in section
+    rows = re.findall(r"^\| `([^`]+)`[^|]*((?:\|[^|\n]*)+)\|$", section, re.M)
+    shown = {model: [c.strip() for c in cells.split("|")[1:]] for model, cells in rows}
+    assert list(shown) == list(DEFAULT_PRICES.models)
+    for model, cells in shown.items():
+        price = DEFAULT_PRICES.price(model)
+        rates = [getattr(price, name) for name in PRICE_FIELDS]
+        assert cells == ["" if r is None else f"${r}" for r in rates], model
 
 
 def test_user_prices_as_mapping_table_or_model_price() -> None:

@@ -20,6 +20,17 @@ def test_every_public_name_resolves_to_the_object_its_module_defines() -> None:
             assert name in dir(package)
 
 
+def test_every_public_error_is_a_realtime_state_error_defined_in_errors() -> None:
+    from realtime_state import cli, cost, errors, logs
+
+    for name in ("PricingError", "NoModelError", "UnknownModelError", "LogError"):
+        error = getattr(errors, name)
+        assert issubclass(error, errors.RealtimeStateError) and name in errors.__all__
+        old_home = cli if name == "LogError" else cost
+        assert getattr(old_home, name) is error  # the old import still works
+    assert logs.LogError is errors.LogError
+
+
 def test_an_unknown_name_is_an_attribute_error() -> None:
     try:
         realtime_state.no_such_name  # noqa: B018

@@ -1,8 +1,9 @@
 """The ``realtime-state`` command: replay, check, inspect and draw recorded sessions.
 
 This is an edge adapter: it reads files and standard input, prints, and sets exit codes; the
-core it drives (:func:`~realtime_state.reduce`) never touches I/O. Output is rich on a
-terminal and plain text when piped.
+core it drives (:func:`~realtime_state.reduce`) never touches I/O. Reading logs, replaying
+them and the JSON-ready summaries and check reports are :mod:`realtime_state.logs`; this
+module only prints them. Output is rich on a terminal and plain text when piped.
 
 Exit codes: 0 all good; 1 a protocol violation (``check``: any log has one; ``replay`` /
 ``inspect``: strict policy stopped at one); 2 a log could not be read or a line is not a valid
@@ -12,14 +13,9 @@ event (``check`` reports 2 before 1).
 from __future__ import annotations
 
 import json
-import os
-import stat
-import sys
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import attrs
 import click
@@ -29,11 +25,25 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from .decoding import decode
-from .errors import DecodeError
-from .reducer import ProtocolViolation, reduce
+from .logs import (
+    STDIN,
+    BadLine,
+    LogError,
+    LogReplay,
+    _Interrupted,
+    check_file,
+    check_files,
+    inspect_view,
+    read_log,
+    replay_log,
+    summarize,
+    summarize_checks,
+)
+from .reducer import reduce
 from .state import LENIENT, POLICIES, STRICT, SessionState
 
+# The log-reading names documented here before realtime_state.logs existed stay importable
+# from this module (they are the very objects of realtime_state.logs).
 __all__ = [
     "LogError",
     "BadLine",
@@ -41,287 +51,12 @@ __all__ = [
     "read_log",
     "replay_log",
     "check_file",
+    "check_files",
     "summarize",
+    "summarize_checks",
     "main",
     "cli",
 ]
-
-STDIN = "-"
-
-
-class _Interrupted(Exception):
-    """Ctrl-C while reading a log; ``result`` is the replay of what was read."""
-
-    def __init__(self, result: LogReplay) -> None:
-        super().__init__("interrupted")
-        self.result = result
-
-
-class LogError(Exception):
-    """A log that cannot be read at all (missing, a directory, binary, empty)."""
-
-    def __init__(self, source: str, reason: str) -> None:
-        super().__init__(f"{source}: {reason}")
-        self.source = source
-        self.reason = reason
-
-
-@attrs.frozen
-class BadLine:
-    """A line that is not valid JSON or not a valid server event."""
-
-    line: int
-    """1-based line number in the log."""
-    message: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {"line": self.line, "message": self.message}
-
-
-@attrs.frozen
-class LogReplay:
-    """The outcome of replaying one log: the state, the lines that were not events, and where
-    strict policy stopped (if it did)."""
-
-    source: str
-    state: SessionState
-    bad_lines: tuple[BadLine, ...] = ()
-    lines: tuple[int, ...] = ()
-    """Line number of each event reduced, by event index."""
-    stopped: ProtocolViolation | None = None
-    """The violation strict policy stopped at, or ``None``."""
-
-    def line_of(self, index: int) -> int | None:
-        """The line number of event ``index``, when known."""
-        return self.lines[index] if 0 <= index < len(self.lines) else None
-
-    @property
-    def violations(self) -> tuple[Any, ...]:
-        """Every violation: those recorded (lenient) and the one strict policy stopped at."""
-        found = self.state.violations
-        return found if self.stopped is None else (*found, self.stopped.violation)
-
-
-def read_log(source: str, stdin: IO[bytes] | None = None) -> Iterator[tuple[int, str]]:
-    """Yield ``(line number, text)`` for every non-blank line of a JSONL log, as it is read.
-
-    ``source`` is a path or ``"-"`` for standard input (read line by line as it arrives, so a
-    live ``tail -f`` can be followed). Raises :class:`LogError` for a missing file, a
-    directory, a binary file, or a log with no event line.
-    """
-    if source == STDIN:
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        yield from _lines(source, stream)
-        return
-    path = Path(source)
-    if not path.exists():
-        raise LogError(source, "no such file")
-    if path.is_dir():
-        raise LogError(source, "is a directory, not a log file")
-    mode = path.stat().st_mode
-    if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
-        raise LogError(source, "is not a regular file or a pipe (a device?), not a log file")
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise LogError(source, f"cannot be read ({exc.strerror or exc})") from None
-    with handle:
-        yield from _lines(source, handle)
-
-
-def _lines(source: str, stream: IO[bytes]) -> Iterator[tuple[int, str]]:
-    seen = False
-    for number, line in enumerate(iter(stream.readline, b""), start=1):
-        # a UTF-8 byte order mark some editors write is not part of the JSON
-        raw = line[3:] if number == 1 and line.startswith(b"\xef\xbb\xbf") else line
-        if b"\x00" in raw:
-            raise LogError(source, f"line {number} holds NUL bytes: a binary file, not JSONL")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise LogError(
-                source, f"line {number} is not UTF-8 text: a binary file, not JSONL"
-            ) from None
-        if text.strip():
-            seen = True
-            yield number, text
-    if not seen:
-        raise LogError(source, "is empty: no event line")
-
-
-def replay_log(
-    source: str,
-    policy: str = LENIENT,
-    *,
-    upto: int | None = None,
-    stdin: IO[bytes] | None = None,
-    on_state: Callable[[SessionState, Any], None] | None = None,
-    on_bad_line: Callable[[BadLine], None] | None = None,
-    interruptible: bool = False,
-) -> LogReplay:
-    """Replay a JSONL log into a state, line by line.
-
-        A line that is not valid JSON or not a valid event is kept as a :class:`BadLine`; in
-        lenient policy the other lines are still reduced, in strict policy reading stops there.
-        A protocol violation stops strict policy (``LogReplay.stopped``). ``upto=N`` stops after
-        ``N`` events. ``on_state(state, event)`` is called after each event and
-    ``on_bad_line(bad)`` for each bad line, as they come (to follow a live log). With
-    ``interruptible``, Ctrl-C raises ``_Interrupted`` carrying the replay of what was read.
-        Raises :class:`LogError` when the log cannot be read at all.
-    """
-    state = SessionState(policy=policy)
-    bad: list[BadLine] = []
-    numbers: list[int] = []
-    stopped: ProtocolViolation | None = None
-    try:
-        for number, text in read_log(source, stdin):
-            if upto is not None and state.event_count >= upto:
-                break
-            try:
-                event = decode(text)
-            except DecodeError as exc:
-                bad.append(BadLine(number, f"{source}:{number}: {exc}"))
-                if on_bad_line is not None:
-                    on_bad_line(bad[-1])
-                if policy == STRICT:
-                    break
-                continue
-            try:
-                state = reduce(state, event)
-            except ProtocolViolation as exc:
-                numbers.append(number)
-                stopped = exc
-                break
-            numbers.append(number)
-            if on_state is not None:
-                on_state(state, event)
-    except KeyboardInterrupt:
-        if not interruptible:
-            raise
-        partial = LogReplay(source, state, tuple(bad), tuple(numbers), stopped)
-        raise _Interrupted(partial) from None
-    return LogReplay(source, state, tuple(bad), tuple(numbers), stopped)
-
-
-# ---------------------------------------------------------------------------------------------
-# Summaries and reports (plain data; rendering is separate)
-# ---------------------------------------------------------------------------------------------
-
-
-def _violation_dict(result: LogReplay, violation: Any) -> dict[str, Any]:
-    return {
-        "index": violation.index,
-        "line": result.line_of(violation.index),
-        "event_type": violation.event_type,
-        "event_id": violation.event_id,
-        "code": violation.code,
-        "message": violation.message,
-    }
-
-
-def _cost(state: SessionState) -> dict[str, Any]:
-    try:
-        cost = state.cost()
-    except Exception as exc:  # a model without a price, or no model at all
-        return {"total": None, "reason": str(exc)}
-    return {"total": str(cost.total), "currency": getattr(cost, "currency", "USD")}
-
-
-def summarize(result: LogReplay) -> dict[str, Any]:
-    """A JSON-ready summary of a replay: items, responses, tokens, cost, limits, errors,
-    violations and bad lines."""
-    state = result.state
-    statuses = Counter(response.status or "unknown" for response in state.responses.values())
-    return {
-        "events": state.event_count,
-        "policy": state.policy,
-        "items": state.conversation.size,
-        "responses": dict(sorted(statuses.items())),
-        "active_response_id": state.active_response_id,
-        "usage": attrs.asdict(state.usage),
-        "cost": _cost(state),
-        "rate_limits": {
-            name: {"limit": v.limit, "remaining": v.remaining, "reset_seconds": v.reset_seconds}
-            for name, v in state.rate_limits.items()
-        },
-        "errors": [
-            {"index": e.index, "type": e.type, "code": e.code, "message": e.message}
-            for e in state.errors
-        ],
-        "violations": [_violation_dict(result, v) for v in result.violations],
-        "bad_lines": [b.to_dict() for b in result.bad_lines],
-        "stopped_at": None if result.stopped is None else result.stopped.index,
-    }
-
-
-def check_file(path: str, policy: str = STRICT) -> dict[str, Any]:
-    """Check one log (``"-"``: standard input); the report ``check --json`` lists per file.
-
-    ``{"path", "events", "violations": [{"index", "line", "code", "message", ...}],
-    "errors": [{"line", "message"}]}``; ``errors`` holds unreadable files (``line`` null) and
-    lines that are not valid events. Pure apart from reading the file, and picklable, so it
-    can run in a process pool or on a Dask/Ray cluster.
-    """
-    try:
-        result = replay_log(path, policy)
-    except LogError as exc:
-        return {
-            "path": path,
-            "events": 0,
-            "violations": [],
-            "errors": [{"line": None, "message": str(exc)}],
-        }
-    return {
-        "path": path,
-        "events": result.state.event_count,
-        "violations": [_violation_dict(result, v) for v in result.violations],
-        "errors": [b.to_dict() for b in result.bad_lines],
-    }
-
-
-def summarize_checks(reports: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Totals over per-file check reports, and the exit code they mean."""
-    unreadable = sum(1 for r in reports if r["errors"])
-    with_violations = sum(1 for r in reports if r["violations"])
-    codes = Counter(v["code"] for r in reports for v in r["violations"])
-    return {
-        "files": len(reports),
-        "clean": sum(1 for r in reports if not r["errors"] and not r["violations"]),
-        "with_violations": with_violations,
-        "with_errors": unreadable,
-        "events": sum(r["events"] for r in reports),
-        "violations": sum(codes.values()),
-        "codes": dict(sorted(codes.items())),
-        "exit_code": 2 if unreadable else 1 if with_violations else 0,
-    }
-
-
-def check_files(
-    paths: Sequence[str],
-    *,
-    jobs: int | None = None,
-    policy: str = STRICT,
-    progress: Callable[[int], None] | None = None,
-) -> list[dict[str, Any]]:
-    """Check many logs on ``jobs`` processes (all cores by default), in input order."""
-    workers = jobs or os.cpu_count() or 1
-    if workers == 1 or len(paths) <= 1:
-        reports = []
-        for path in paths:
-            reports.append(check_file(path, policy))
-            if progress is not None:
-                progress(1)
-        return reports
-    # Small chunks: a few files per task keeps IPC cheap and no worker idle at the end.
-    chunk = max(1, min(4, len(paths) // (workers * 16)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        reports = []
-        for report in pool.map(check_file, paths, [policy] * len(paths), chunksize=chunk):
-            reports.append(report)
-            if progress is not None:
-                progress(1)
-        return reports
 
 
 # ---------------------------------------------------------------------------------------------
@@ -678,69 +413,12 @@ def inspect(log: str, at: int, policy: str, as_json: bool) -> None:
     state = result.state
     if state.event_count <= at and result.stopped is None and not result.bad_lines:
         _fail(f"{log} has only {state.event_count} events; --at must be below that")
-    view = _inspect_view(result)
+    view = inspect_view(result)
     if as_json:
         click.echo(json.dumps(view, indent=2, ensure_ascii=False))
     else:
         _print_inspect(_console(), view)
     raise SystemExit(_exit_code(result))
-
-
-def _inspect_view(result: LogReplay) -> dict[str, Any]:
-    state = result.state
-    items = []
-    for item in state.iter_items():
-        parts = [
-            {
-                "type": part.type,
-                "phase": part.phase,
-                "text": part.text,
-                "transcript": part.transcript,
-                "audio_bytes": part.audio_bytes,
-                "truncated_at_ms": part.truncated_at_ms,
-            }
-            for part in item.content
-        ]
-        items.append(
-            {
-                "id": item.id,
-                "type": item.type,
-                "role": item.role,
-                "status": item.status,
-                "phase": item.phase,
-                "call_phase": item.call_phase,
-                "name": item.name,
-                "arguments": item.arguments,
-                "output": item.output,
-                "content": parts,
-            }
-        )
-    active = state.active_response
-    buffer = state.input_audio
-    return {
-        "event_count": state.event_count,
-        "last_event_line": result.line_of(state.event_count - 1),
-        "items": items,
-        "active_response": None
-        if active is None
-        else {
-            "id": active.id,
-            "phase": active.phase,
-            "output_item_ids": list(active.output_item_ids),
-        },
-        "input_audio": {
-            "phase": buffer.phase,
-            "speaking": buffer.speaking,
-            "audio_start_ms": buffer.audio_start_ms,
-            "audio_end_ms": buffer.audio_end_ms,
-            "item_id": buffer.item_id,
-            "committed_item_ids": list(buffer.committed_item_ids),
-            "cleared": buffer.cleared,
-        },
-        "pending_transcriptions": sorted(state.pending_transcriptions),
-        "violations": [_violation_dict(result, v) for v in result.violations],
-        "bad_lines": [b.to_dict() for b in result.bad_lines],
-    }
 
 
 def _print_inspect(console: Console, view: dict[str, Any]) -> None:

@@ -15,9 +15,10 @@
   its item never arriving, does not take it off the bill.
 
 Money is :class:`decimal.Decimal`, exact (no rounding is applied; quantize for display).
-Prices come from a :class:`PriceTable` (``DEFAULT_PRICES`` ships with the package, dated,
-sources named in ``docs/cost.md``) or from a plain mapping ``{model: {field: price}}``, which
-*replaces* the shipped table (``DEFAULT_PRICES.with_models({...})`` adds or overrides rows).
+Prices come from a :class:`PriceTable` (``DEFAULT_PRICES`` ships with the package as
+``realtime_state/data/prices.json``, dated, sources named there and in ``docs/cost.md``) or
+from a plain mapping ``{model: {field: price}}``, which *replaces* the shipped table
+(``DEFAULT_PRICES.with_models({...})`` adds or overrides rows).
 
 Nothing is guessed: a model the table does not know raises :class:`UnknownModelError`
 naming it (a dated snapshot is never mapped to its base model); a log with no session event
@@ -28,14 +29,20 @@ be attributed to a modality (old or cut usage objects) is left unpriced and repo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import functools
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from . import events as ev
-from .errors import RealtimeStateError
+from .errors import (
+    NoModelError,
+    PricingError,
+    UnknownModelError,
+    _rebuild_unknown,  # noqa: F401  (pickles made before errors.py held it)
+)
 
 if TYPE_CHECKING:
     from .state import SessionState, TranscriptionRecord
@@ -60,41 +67,6 @@ __all__ = [
 MILLION = Decimal(1_000_000)
 SIXTY = Decimal(60)
 ZERO = Decimal(0)
-
-
-class PricingError(RealtimeStateError, ValueError):
-    """A cost cannot be computed as asked (base class of the pricing errors)."""
-
-
-class NoModelError(PricingError):
-    """No model is known for usage that needs pricing (pass ``model=`` or
-    ``transcription_model=``)."""
-
-
-class UnknownModelError(PricingError, LookupError):
-    """The price table has no row for ``model``."""
-
-    def __init__(self, model: str, table: PriceTable, role: str = "model") -> None:
-        self.model = model
-        self.role = role
-        dated = f" dated {table.date}" if table.date else ""
-        super().__init__(
-            f"no price for {role} {model!r} in the price table{dated}; pass "
-            f"prices=DEFAULT_PRICES.with_models({{{model!r}: {{...}}}}) to add its rates to "
-            "the shipped table (a plain mapping or PriceTable replaces the whole table, so "
-            "it must price every model used). A dated snapshot is not priced as its base "
-            "model: that would be a guess."
-        )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_unknown, (self.model, self.role, str(self)))
-
-
-def _rebuild_unknown(model: str, role: str, message: str) -> UnknownModelError:
-    error = UnknownModelError.__new__(UnknownModelError)
-    error.model, error.role = model, role
-    PricingError.__init__(error, message)
-    return error
 
 
 def _money(value: Any) -> Decimal | None:
@@ -192,7 +164,10 @@ def as_price_table(
     """A :class:`PriceTable` from what ``state.cost(prices=...)`` accepts (``None`` gives
     :data:`DEFAULT_PRICES`)."""
     if prices is None:
-        return DEFAULT_PRICES
+        # the module attribute, as before the table moved to package data: a DEFAULT_PRICES
+        # set on this module (say, by a test's monkeypatch) is still the default
+        shipped: PriceTable | None = globals().get("DEFAULT_PRICES")
+        return shipped if shipped is not None else _shipped_table()
     if isinstance(prices, PriceTable):
         return prices
     models: dict[str, ModelPrice] = {}
@@ -205,101 +180,49 @@ def as_price_table(
 # The shipped table
 # ---------------------------------------------------------------------------------------------
 
-PRICES_DATE = "2026-11-29"
-"""When the shipped rates were last checked against the sources named in ``docs/cost.md``."""
+_PRICES_RESOURCE = "data/prices.json"  # inside the package, read with importlib.resources
 
-_MODEL_PAGE = "https://developers.openai.com/api/docs/models/"
-_PRICING_PAGE = "https://developers.openai.com/api/docs/pricing"
+if TYPE_CHECKING:  # both are read from _PRICES_RESOURCE on first use (module __getattr__ below)
+    DEFAULT_PRICES: PriceTable
+    """The rates shipped with the package (USD, per 1M tokens or per minute), checked on
+    :data:`PRICES_DATE`, read from ``realtime_state/data/prices.json``."""
 
-_GPT_REALTIME_2 = {
-    "text_input": "4.00",
-    "text_cached_input": "0.40",
-    "text_output": "24.00",
-    "audio_input": "32.00",
-    "audio_cached_input": "0.40",
-    "audio_output": "64.00",
-    "image_input": "5.00",
-    "image_cached_input": "0.50",
-}
-_GPT_REALTIME = {**_GPT_REALTIME_2, "text_output": "16.00"}
-_GPT_REALTIME_MINI = {
-    "text_input": "0.60",
-    "text_cached_input": "0.06",
-    "text_output": "2.40",
-    "audio_input": "10.00",
-    "audio_cached_input": "0.30",
-    "audio_output": "20.00",
-    "image_input": "0.80",
-    "image_cached_input": "0.08",
-}
-_GPT_4O_REALTIME = {
-    "text_input": "5.00",
-    "text_cached_input": "2.50",
-    "text_output": "20.00",
-    "audio_input": "40.00",
-    "audio_cached_input": "2.50",
-    "audio_output": "80.00",
-}
-_GPT_4O_REALTIME_2024_10_01 = {
-    **_GPT_4O_REALTIME,
-    "audio_input": "100.00",
-    "audio_cached_input": "20.00",
-    "audio_output": "200.00",
-}
-_GPT_4O_MINI_REALTIME = {
-    "text_input": "0.60",
-    "text_cached_input": "0.30",
-    "text_output": "2.40",
-    "audio_input": "10.00",
-    "audio_cached_input": "0.30",
-    "audio_output": "20.00",
-}
-_GPT_4O_TRANSCRIBE = {"text_input": "2.50", "audio_input": "6.00", "text_output": "10.00"}
-_GPT_4O_MINI_TRANSCRIBE = {"text_input": "1.25", "audio_input": "3.00", "text_output": "5.00"}
+    PRICES_DATE: str
+    """When the shipped rates were last checked against the sources named in ``docs/cost.md``
+    (ISO date; the ``date`` of ``data/prices.json``)."""
 
 
-def _rows() -> Iterator[tuple[str, dict[str, str], str]]:
-    page = _MODEL_PAGE
-    yield "gpt-realtime-2.1", _GPT_REALTIME_2, page + "gpt-realtime-2.1"
-    yield "gpt-realtime-2", _GPT_REALTIME_2, page + "gpt-realtime-2"
-    yield "gpt-realtime-1.5", _GPT_REALTIME, page + "gpt-realtime-1.5"
-    for model in ("gpt-realtime", "gpt-realtime-2025-08-28"):
-        yield model, _GPT_REALTIME, page + "gpt-realtime"
-    yield "gpt-realtime-2.1-mini", _GPT_REALTIME_MINI, page + "gpt-realtime-2.1-mini"
-    for model in (
-        "gpt-realtime-mini",
-        "gpt-realtime-mini-2025-10-06",
-        "gpt-realtime-mini-2025-12-15",
-    ):
-        yield model, _GPT_REALTIME_MINI, page + "gpt-realtime-mini"
-    for model in (
-        "gpt-4o-realtime-preview",
-        "gpt-4o-realtime-preview-2024-12-17",
-        "gpt-4o-realtime-preview-2025-06-03",
-    ):
-        yield model, _GPT_4O_REALTIME, page + "gpt-4o-realtime-preview (shut down)"
-    yield (
-        "gpt-4o-realtime-preview-2024-10-01",
-        _GPT_4O_REALTIME_2024_10_01,
-        _PRICING_PAGE + " (2024 snapshot, shut down)",
+@functools.cache
+def _shipped_table() -> PriceTable:
+    """``data/prices.json`` as a :class:`PriceTable`, read once, on first use.
+
+    Not at import: ``importlib.resources`` alone costs more to import than the file to read.
+    """
+    import json
+    from importlib.resources import files
+
+    resource = files(__package__ or "realtime_state")
+    for part in _PRICES_RESOURCE.split("/"):
+        resource = resource / part
+    data = json.loads(resource.read_text(encoding="utf-8"))
+    return PriceTable(
+        models={model: ModelPrice.from_mapping(rates) for model, rates in data["models"].items()},
+        date=data["date"],
+        source=data["source"],
+        currency=data["currency"],
     )
-    for model in ("gpt-4o-mini-realtime-preview", "gpt-4o-mini-realtime-preview-2024-12-17"):
-        yield model, _GPT_4O_MINI_REALTIME, page + "gpt-4o-mini-realtime-preview (shut down)"
-    yield "gpt-4o-transcribe", _GPT_4O_TRANSCRIBE, _PRICING_PAGE + " (transcription)"
-    yield "gpt-4o-transcribe-diarize", _GPT_4O_TRANSCRIBE, _PRICING_PAGE + " (transcription)"
-    yield "gpt-4o-mini-transcribe", _GPT_4O_MINI_TRANSCRIBE, _PRICING_PAGE + " (transcription)"
-    yield "whisper-1", {"per_minute": "0.006"}, page + "whisper-1"
-    yield "gpt-realtime-whisper", {"per_minute": "0.017"}, page + "gpt-realtime-whisper"
 
 
-DEFAULT_PRICES = PriceTable(
-    models={model: ModelPrice(**rates, source=source) for model, rates, source in _rows()},
-    date=PRICES_DATE,
-    source="OpenAI model pages and pricing page (developers.openai.com); see docs/cost.md",
-    currency="USD",
-)
-"""The rates shipped with the package (USD, per 1M tokens or per minute), checked on
-:data:`PRICES_DATE`."""
+def __getattr__(name: str) -> Any:
+    # PEP 562: DEFAULT_PRICES and PRICES_DATE come from the package data on first access
+    if name == "DEFAULT_PRICES":
+        value: Any = _shipped_table()
+    elif name == "PRICES_DATE":
+        value = _shipped_table().date
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 # ---------------------------------------------------------------------------------------------

@@ -56,6 +56,8 @@ Event = Union[ev.ServerEventClass, ev.UnknownEvent]
 _ABSENT: Any = object()
 
 
+# Private control flow, never seen by users (``decode`` turns it into a DecodeError): so it
+# stays here, not in errors.py, and is no RealtimeStateError.
 class _FieldError(Exception):
     """Internal: a structure hook failed; ``rpath`` is the field path, innermost first."""
 

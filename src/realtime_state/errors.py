@@ -1,11 +1,17 @@
-"""The package's exceptions: one base class, one subclass per kind of failure."""
+"""The package's exceptions: one base class, one subclass per kind of failure.
+
+Every public error derives from :class:`RealtimeStateError`. The modules that raise them
+re-export them (``realtime_state.cost.PricingError``, ``realtime_state.logs.LogError``, ...),
+so either import works.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: those modules import this one
+    from .cost import PriceTable
     from .state import Violation
     from .testing._invariants import InvariantFailure
 
@@ -18,6 +24,10 @@ __all__ = [
     "UnsupportedAudioFormatError",
     "InvariantError",
     "format_path",
+    "PricingError",
+    "NoModelError",
+    "UnknownModelError",
+    "LogError",
 ]
 
 
@@ -170,3 +180,57 @@ class InvariantError(RealtimeStateError, AssertionError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (InvariantError, (self.failures, self.index, self.event_type))
+
+
+# ---------------------------------------------------------------------------------------------
+# Pricing (raised by realtime_state.cost)
+# ---------------------------------------------------------------------------------------------
+
+
+class PricingError(RealtimeStateError, ValueError):
+    """A cost cannot be computed as asked (base class of the pricing errors)."""
+
+
+class NoModelError(PricingError):
+    """No model is known for usage that needs pricing (pass ``model=`` or
+    ``transcription_model=``)."""
+
+
+class UnknownModelError(PricingError, LookupError):
+    """The price table has no row for ``model``."""
+
+    def __init__(self, model: str, table: PriceTable, role: str = "model") -> None:
+        self.model = model
+        self.role = role
+        dated = f" dated {table.date}" if table.date else ""
+        super().__init__(
+            f"no price for {role} {model!r} in the price table{dated}; pass "
+            f"prices=DEFAULT_PRICES.with_models({{{model!r}: {{...}}}}) to add its rates to "
+            "the shipped table (a plain mapping or PriceTable replaces the whole table, so "
+            "it must price every model used). A dated snapshot is not priced as its base "
+            "model: that would be a guess."
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_unknown, (self.model, self.role, str(self)))
+
+
+def _rebuild_unknown(model: str, role: str, message: str) -> UnknownModelError:
+    error = UnknownModelError.__new__(UnknownModelError)
+    error.model, error.role = model, role
+    PricingError.__init__(error, message)
+    return error
+
+
+# ---------------------------------------------------------------------------------------------
+# Logs (raised by realtime_state.logs and the command line)
+# ---------------------------------------------------------------------------------------------
+
+
+class LogError(RealtimeStateError):
+    """A log that cannot be read at all (missing, a directory, binary, empty)."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
