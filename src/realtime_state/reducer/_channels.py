@@ -70,12 +70,16 @@ def _mismatch(found: Found, code: str, event: Any, streamed: str, final: str) ->
     )
 
 
-def _text_delta(state: SessionState, part: PartState, event: Any, found: Found) -> dict[str, Any]:
+def _text_delta(
+    state: SessionState, part: PartState, event: Any, found: Found, streaming: bool
+) -> dict[str, Any]:
     old = part.text_chunks
     return {"text_chunks": Chunks.of(event.delta) if old is None else old.append(event.delta)}
 
 
-def _text_done(part: PartState, event: Any, found: Found, streaming: bool) -> dict[str, Any]:
+def _text_done(
+    state: SessionState, part: PartState, event: Any, found: Found, streaming: bool
+) -> dict[str, Any]:
     old = part.text_chunks
     streamed = "" if old is None else old.value()
     if streaming and streamed != event.text:
@@ -83,7 +87,9 @@ def _text_done(part: PartState, event: Any, found: Found, streaming: bool) -> di
     return {"text_chunks": merge_text(old, event.text) or Chunks.of("")}
 
 
-def _audio_delta(state: SessionState, part: PartState, event: Any, found: Found) -> dict[str, Any]:
+def _audio_delta(
+    state: SessionState, part: PartState, event: Any, found: Found, streaming: bool
+) -> dict[str, Any]:
     data = b64(event.delta, found, f"item {event.item_id} part {event.content_index}")
     if part.truncated_at_ms is not None:
         # In flight when the cut came: received, never heard; the kept audio stays as cut.
@@ -96,12 +102,14 @@ def _audio_delta(state: SessionState, part: PartState, event: Any, found: Found)
     }
 
 
-def _audio_done(part: PartState, event: Any, found: Found, streaming: bool) -> dict[str, Any]:
+def _audio_done(
+    state: SessionState, part: PartState, event: Any, found: Found, streaming: bool
+) -> dict[str, Any]:
     return {}
 
 
 def _transcript_delta(
-    state: SessionState, part: PartState, event: Any, found: Found
+    state: SessionState, part: PartState, event: Any, found: Found, streaming: bool
 ) -> dict[str, Any]:
     if part.truncated_at_ms is not None:
         # In flight when the cut came: said, never heard; the transcript stays cleared.
@@ -112,7 +120,9 @@ def _transcript_delta(
     return {"transcript_chunks": Chunks.of(event.delta) if old is None else old.append(event.delta)}
 
 
-def _transcript_done(part: PartState, event: Any, found: Found, streaming: bool) -> dict[str, Any]:
+def _transcript_done(
+    state: SessionState, part: PartState, event: Any, found: Found, streaming: bool
+) -> dict[str, Any]:
     if part.truncated_at_ms is not None:
         return {}  # the server cleared it at the cut; the done does not restore it
     old = part.transcript_chunks
@@ -125,16 +135,20 @@ def _transcript_done(part: PartState, event: Any, found: Found, streaming: bool)
     return {}
 
 
+Apply = Callable[[SessionState, PartState, Any, Found, bool], dict[str, Any]]
+
+
 @attrs.frozen
 class Channel:
     """One streamed channel of a part: its name (and phase attribute ``{name}_phase``), the
-    part type a lenient recovery creates for it, and how a delta and a done change the part
-    (each returns the part's changed attributes)."""
+    part type a lenient recovery creates for it, and how a delta and a done change the part:
+    ``(state, part, event, found, streaming) -> the part's changed attributes``, where
+    ``streaming`` says whether deltas came before."""
 
     name: str
     part_type: str
-    delta: Callable[[SessionState, PartState, Any, Found], dict[str, Any]]
-    done: Callable[[PartState, Any, Found, bool], dict[str, Any]]
+    delta: Apply
+    done: Apply
 
 
 TEXT = Channel("text", "text", _text_delta, _text_done)
@@ -163,35 +177,14 @@ def _channel_target(
     return responses, item, part, part_phase, channel_phase
 
 
-def on_delta(channel: Channel) -> Handler:
-    """The handler of ``channel``'s deltas."""
+def on_channel(channel: Channel, trigger: str) -> Handler:
+    """The handler of ``channel``'s deltas (``trigger`` ``delta``) or its ``*.done``
+    (``done``)."""
     phase_name = f"{channel.name}_phase"
+    apply = channel.delta if trigger == "delta" else channel.done
 
-    def handler(state: SessionState, event: PartDelta, found: Found) -> Changes:
-        got = _channel_target(state, event, found, channel, "delta")
-        if got is None:
-            return {}
-        responses, item, part, part_phase, channel_phase = got
-        part = evolve_part(
-            part,
-            phase=part_phase,
-            **{phase_name: channel_phase},
-            **channel.delta(state, part, event, found),
-        )
-        return changes(
-            state, set_part(state.conversation, item, event.content_index, part), responses
-        )
-
-    handler.__doc__ = f"The {channel.name} deltas of a part."
-    return handler
-
-
-def on_done(channel: Channel) -> Handler:
-    """The handler of ``channel``'s ``*.done``."""
-    phase_name = f"{channel.name}_phase"
-
-    def handler(state: SessionState, event: PartDone, found: Found) -> Changes:
-        got = _channel_target(state, event, found, channel, "done")
+    def handler(state: SessionState, event: PartDelta | PartDone, found: Found) -> Changes:
+        got = _channel_target(state, event, found, channel, trigger)
         if got is None:
             return {}
         responses, item, part, part_phase, channel_phase = got
@@ -200,13 +193,13 @@ def on_done(channel: Channel) -> Handler:
             part,
             phase=part_phase,
             **{phase_name: channel_phase},
-            **channel.done(part, event, found, streaming),
+            **apply(state, part, event, found, streaming),
         )
         return changes(
             state, set_part(state.conversation, item, event.content_index, part), responses
         )
 
-    handler.__doc__ = f"The {channel.name} ``*.done`` of a part."
+    handler.__doc__ = f"The {channel.name} ``{trigger}`` events of a part."
     return handler
 
 

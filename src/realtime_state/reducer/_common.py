@@ -56,16 +56,19 @@ def unknown_item(found: Found, event: Any, item_id: str) -> None:
     report(found, lc.Code.UNKNOWN_ITEM, event=event.type, item_id=item_id)
 
 
-def part_out_of_range(found: Found, event: Any, item: ItemState, index: int) -> None:
-    """The event names a part the item does not have (or would leave a gap)."""
-    count = len(item.content)
+def part_out_of_range(
+    found: Found, event: Any, item_id: str, index: int, count: int | None
+) -> None:
+    """The event names a part the item (with ``count`` parts; ``None``: not present yet)
+    does not have, would leave a gap, or a negative index."""
+    why = "which is negative" if count is None else f"but the item has {count} part(s)"
     report(
         found,
         lc.Code.CONTENT_INDEX_OUT_OF_RANGE,
         event=event.type,
-        item_id=item.id,
+        item_id=item_id,
         index=index,
-        why=f"but the item has {count} part(s)",
+        why=why,
     )
 
 

@@ -77,7 +77,7 @@ def on_truncated(state: SessionState, event: ev.ConversationItemTruncated, found
         return {}
     index = event.content_index
     if not 0 <= index < len(item.content):
-        part_out_of_range(found, event, item, index)
+        part_out_of_range(found, event, item.id, index, len(item.content))
         return {}
     part = item.content[index]
     spec = output_spec(state.session) if part.audio_spec is None else part.audio_spec

@@ -17,8 +17,7 @@ from ._channels import (
     TRANSCRIPT,
     on_arguments_delta,
     on_arguments_done,
-    on_delta,
-    on_done,
+    on_channel,
 )
 from ._common import Changes, Found, evolve_state
 from ._conversation import on_conversation_item, on_deleted, on_item_status, on_truncated
@@ -46,9 +45,10 @@ def on_nothing(state: SessionState, event: Any, found: Found) -> Changes:
     return {}
 
 
-_text_delta, _text_done = on_delta(TEXT), on_done(TEXT)
-_audio_delta, _audio_done = on_delta(AUDIO), on_done(AUDIO)
-_transcript_delta, _transcript_done = on_delta(TRANSCRIPT), on_done(TRANSCRIPT)
+_text_delta, _text_done = on_channel(TEXT, "delta"), on_channel(TEXT, "done")
+_audio_delta, _audio_done = on_channel(AUDIO, "delta"), on_channel(AUDIO, "done")
+_transcript_delta = on_channel(TRANSCRIPT, "delta")
+_transcript_done = on_channel(TRANSCRIPT, "done")
 
 HANDLERS: dict[type, Callable[[SessionState, Any, Found], Changes]] = {
     ev.SessionCreated: on_session,

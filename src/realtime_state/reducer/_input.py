@@ -9,7 +9,6 @@ present yet, the phase is read from the events held for it.
 from __future__ import annotations
 
 from .. import events as ev
-from .. import lifecycles as lc
 from .._persistent import Chunks
 from ..lifecycles import CONTENT_PART, INPUT_TURN, TRANSCRIPTION, Phase
 from ..state import PartState, SessionState, TranscriptionRecord, _Conversation
@@ -21,7 +20,6 @@ from ._common import (
     evolve_item,
     evolve_part,
     part_out_of_range,
-    report,
     step,
 )
 
@@ -71,7 +69,7 @@ def apply_transcription(
     index = _position(event)
     content = list(item.content)
     if index < 0 or index > len(content):  # held before the item came, and does not fit it
-        part_out_of_range(found, event, item, index)
+        part_out_of_range(found, event, item.id, index, len(item.content))
         return conv
     if index == len(content):
         content.append(
@@ -123,18 +121,11 @@ def _index_ok(conv: _Conversation, event: TranscriptionEvent, found: Found) -> b
     if item is not None:
         if 0 <= index <= len(item.content):
             return True
-        part_out_of_range(found, event, item, index)
+        part_out_of_range(found, event, item.id, index, len(item.content))
         return False
     if index >= 0:
         return True
-    report(
-        found,
-        lc.Code.CONTENT_INDEX_OUT_OF_RANGE,
-        event=event.type,
-        item_id=event.item_id,
-        index=index,
-        why="which is negative",
-    )
+    part_out_of_range(found, event, event.item_id, index, None)
     return False
 
 
@@ -177,90 +168,82 @@ def on_transcription(state: SessionState, event: TranscriptionEvent, found: Foun
 # --- the input audio buffer -----------------------------------------------------------------
 
 
-def _turn(state: SessionState, event: object, trigger: str, found: Found) -> str:
+def _buffer(
+    state: SessionState, event: ev.ServerEvent, trigger: str, found: Found, **fields: object
+) -> Changes:
+    """Fire ``trigger`` of the input turn and set the buffer's ``fields``."""
     subject = f"item {getattr(event, 'item_id', None)}"
-    dest = step(INPUT_TURN, state.input_audio.phase, trigger, found, event, subject)
-    assert dest is not None  # every refusal of the input turn recovers
-    return dest
+    phase = step(INPUT_TURN, state.input_audio.phase, trigger, found, event, subject)
+    assert phase is not None  # every refusal of the input turn recovers
+    return {"input_audio": evolve_input(state.input_audio, phase=phase, **fields)}
 
 
 def on_speech_started(
     state: SessionState, event: ev.InputAudioBufferSpeechStarted, found: Found
 ) -> Changes:
     """VAD heard speech start."""
-    phase = _turn(state, event, "speech_started", found)
-    return {
-        "input_audio": evolve_input(
-            state.input_audio,
-            phase=phase,
-            speaking=True,
-            audio_start_ms=event.audio_start_ms,
-            audio_end_ms=None,
-            item_id=event.item_id,
-        )
-    }
+    return _buffer(
+        state,
+        event,
+        "speech_started",
+        found,
+        speaking=True,
+        audio_start_ms=event.audio_start_ms,
+        audio_end_ms=None,
+        item_id=event.item_id,
+    )
 
 
 def on_speech_stopped(
     state: SessionState, event: ev.InputAudioBufferSpeechStopped, found: Found
 ) -> Changes:
     """VAD heard speech stop."""
-    phase = _turn(state, event, "speech_stopped", found)
-    return {
-        "input_audio": evolve_input(
-            state.input_audio,
-            phase=phase,
-            speaking=False,
-            audio_end_ms=event.audio_end_ms,
-            item_id=event.item_id,
-        )
-    }
+    return _buffer(
+        state,
+        event,
+        "speech_stopped",
+        found,
+        speaking=False,
+        audio_end_ms=event.audio_end_ms,
+        item_id=event.item_id,
+    )
 
 
 def on_committed(state: SessionState, event: ev.InputAudioBufferCommitted, found: Found) -> Changes:
     """The buffer became a user item."""
-    buf = state.input_audio
-    return {
-        "input_audio": evolve_input(
-            buf,
-            phase=_turn(state, event, "commit", found),
-            speaking=False,
-            item_id=event.item_id,
-            committed_item_ids=(*buf.committed_item_ids, event.item_id),
-        )
-    }
+    committed = (*state.input_audio.committed_item_ids, event.item_id)
+    return _buffer(
+        state,
+        event,
+        "commit",
+        found,
+        speaking=False,
+        item_id=event.item_id,
+        committed_item_ids=committed,
+    )
 
 
 def on_cleared(state: SessionState, event: ev.InputAudioBufferCleared, found: Found) -> Changes:
     """The buffer was cleared."""
-    buf = state.input_audio
-    return {
-        "input_audio": evolve_input(
-            buf,
-            phase=_turn(state, event, "clear", found),
-            speaking=False,
-            item_id=None,
-            cleared=buf.cleared + 1,
-        )
-    }
+    cleared = state.input_audio.cleared + 1
+    return _buffer(state, event, "clear", found, speaking=False, item_id=None, cleared=cleared)
 
 
 def on_timeout(
     state: SessionState, event: ev.InputAudioBufferTimeoutTriggered, found: Found
 ) -> Changes:
     """The idle timeout ended the turn."""
-    buf = state.input_audio
-    return {
-        "input_audio": evolve_input(
-            buf,
-            phase=_turn(state, event, "timeout", found),
-            speaking=False,
-            audio_start_ms=event.audio_start_ms,
-            audio_end_ms=event.audio_end_ms,
-            item_id=event.item_id,
-            timeouts=buf.timeouts + 1,
-        )
-    }
+    return _buffer(
+        state,
+        event,
+        "timeout",
+        found,
+        speaking=False,
+        audio_start_ms=event.audio_start_ms,
+        audio_end_ms=event.audio_end_ms,
+        item_id=event.item_id,
+        timeouts=state.input_audio.timeouts + 1,
+    )
 
 
 def on_dtmf(

@@ -145,7 +145,7 @@ def part_target(
     content = item.content
     if 0 <= index < len(content):
         return responses, item, content[index]
-    part_out_of_range(found, event, item, index)
+    part_out_of_range(found, event, item.id, index, len(item.content))
     if index != len(content):  # negative, or a gap: nothing sensible to write into
         return None
     part = PartState(type=part_type, phase=CONTENT_PART.enter("recovered"))
@@ -159,18 +159,28 @@ def _is_out_of_band(response: ev.Response) -> bool:
     return response.conversation_id is None and "conversation_id" in response.explicit_nulls
 
 
-def on_response_created(state: SessionState, event: ev.ResponseCreated, found: Found) -> Changes:
-    """A response starts; an in-conversation one becomes the active response."""
+def _response_event_step(
+    state: SessionState, event: ev.ResponseCreated | ev.ResponseDone, trigger: str, found: Found
+) -> tuple[ev.Response, str, ResponseState | None, str] | None:
+    """Fire ``trigger`` for the response an event carries: ``(wire, id, response held,
+    destination)``, or ``None`` when the event must be ignored (no id, or refused)."""
     wire = event.response
     response_id = wire.id
     if response_id is None:
         report(found, lc.Code.MISSING_RESPONSE_ID, event=event.type)
+        return None
+    response = state.responses.get(response_id)
+    phase = Phase.ABSENT if response is None else response.phase
+    dest = step(RESPONSE, phase, trigger, found, event, f"response {response_id}")
+    return None if dest is None else (wire, response_id, response, dest)
+
+
+def on_response_created(state: SessionState, event: ev.ResponseCreated, found: Found) -> Changes:
+    """A response starts; an in-conversation one becomes the active response."""
+    got = _response_event_step(state, event, "create", found)
+    if got is None:
         return {}
-    old = state.responses.get(response_id)
-    phase = Phase.ABSENT if old is None else old.phase
-    dest = step(RESPONSE, phase, "create", found, event, f"response {response_id}")
-    if dest is None:
-        return {}
+    wire, response_id, _, dest = got
     out_of_band = _is_out_of_band(wire)
     response = ResponseState(
         id=response_id,
@@ -195,17 +205,11 @@ def on_response_created(state: SessionState, event: ev.ResponseCreated, found: F
 
 def on_response_done(state: SessionState, event: ev.ResponseDone, found: Found) -> Changes:
     """A response ends: its status, usage and output (every item listed is merged)."""
-    wire = event.response
-    response_id = wire.id
-    if response_id is None:
-        report(found, lc.Code.MISSING_RESPONSE_ID, event=event.type)
+    status = event.response.status or "completed"
+    got = _response_event_step(state, event, lc.DONE_TRIGGERS.get(status, "done_completed"), found)
+    if got is None:
         return {}
-    response = state.responses.get(response_id)
-    phase = Phase.ABSENT if response is None else response.phase
-    trigger = lc.DONE_TRIGGERS.get(wire.status or "completed", "done_completed")
-    dest = step(RESPONSE, phase, trigger, found, event, f"response {response_id}")
-    if dest is None:
-        return {}
+    wire, response_id, response, dest = got
     if response is None:  # lenient: the response is recorded from the payload
         response = ResponseState(
             id=response_id, out_of_band=_is_out_of_band(wire), conversation_id=wire.conversation_id
@@ -326,7 +330,7 @@ def on_content_part_added(
         part = evolve_part(merge_part(old, event.part, False, found, where), phase=dest)
         return changes(state, set_part(state.conversation, item, index, part), responses)
     if index != len(content):  # negative, or a gap: the parts before it were never announced
-        part_out_of_range(found, event, item, index)
+        part_out_of_range(found, event, item.id, index, len(item.content))
         return {}
     dest = CONTENT_PART.step(Phase.ABSENT, "add").dest
     part = evolve_part(part_from_wire(event.part, False, found, where), phase=dest)
