@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import streams as s
-from conftest import HERE, RECORDING_FILES, read_lines
 from realtime_state import SessionState, replay
+
+from . import streams as s
+from .data import HERE, RECORDING_FILES, read_lines
 
 LOG_FILES = sorted((HERE / "logs").glob("*.jsonl"))
 ALL_LINES: dict[str, list[str]] = {
