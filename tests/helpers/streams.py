@@ -1,23 +1,33 @@
 """Tiny builders of wire events for scenario tests (GA unless a beta name is given).
 
-Each returns the JSON object a server sends; ids are short but realistic in shape.
+Each returns the JSON object a server sends; ids are short but realistic in shape. The events
+come from :class:`realtime_state.testing.wire.WireBuilder` (the library's one wire builder);
+these functions keep the terse signatures the scenario tests use: fixed ids (``sess_1``,
+``conv_1``), responses in their minimal shape, and ``previous_item_id`` left out unless given.
 """
 
 from __future__ import annotations
 
 import base64
-import itertools
 from typing import Any
 
-_ids = itertools.count(1)
+from realtime_state.testing.wire import OMIT, SequentialIds, WireBuilder
+
+IDS = SequentialIds()
+"""The event ids of every stream built here (one counter)."""
+WIRE = WireBuilder("ga", ids=IDS, session_id="sess_1", conversation_id="conv_1")
+"""The GA builder behind these functions."""
+BETA = WireBuilder("beta", ids=IDS, session_id="sess_1", conversation_id="conv_1")
+"""The beta builder (event names of the beta dialect)."""
 
 
 def eid() -> str:
     """A fresh event id."""
-    return f"event_{next(_ids):021d}"
+    return IDS("event")
 
 
 def session_created(*, ga: bool = True, output_format: str | None = None) -> dict[str, Any]:
+    """A short ``session.created``: the model and the output audio format only."""
     if ga:
         fmt: dict[str, Any] = {"type": "audio/pcm", "rate": 24000}
         if output_format is not None:
@@ -36,59 +46,47 @@ def session_created(*, ga: bool = True, output_format: str | None = None) -> dic
             "model": "gpt-4o-realtime-preview",
             "output_audio_format": output_format or "pcm16",
         }
-    return {"type": "session.created", "event_id": eid(), "session": session}
+    return WIRE.session_created(session)
 
 
 def message(
     item_id: str, role: str, *parts: dict[str, Any], status: str = "completed"
 ) -> dict[str, Any]:
-    return {
-        "id": item_id,
-        "type": "message",
-        "status": status,
-        "role": role,
-        "content": list(parts),
-    }
+    return WIRE.message(role, parts, item_id=item_id, status=status)
 
 
 def item_added(
     item: dict[str, Any], previous: Any = ..., kind: str = "conversation.item.added"
 ) -> dict[str, Any]:
-    event: dict[str, Any] = {"type": kind, "event_id": eid(), "item": item}
+    """``kind`` (``conversation.item.added``, ``.done``, ``.created``, ...) for ``item``;
+    ``previous`` left as ``...``: no ``previous_item_id`` key."""
+    anchor = OMIT if previous is ... else previous
+    if kind == "conversation.item.added":
+        return WIRE.conversation_item_added(item, anchor)
+    if kind == "conversation.item.done":
+        return WIRE.conversation_item_done(item, anchor)
+    if kind == "conversation.item.created":
+        return WIRE.conversation_item_created(item, anchor)
+    if kind == "conversation.item.retrieved" and previous is ...:
+        return WIRE.conversation_item_retrieved(item)
+    event = WIRE.event(kind, item=item)  # any other kind, as the test names it
     if previous is not ...:
         event["previous_item_id"] = previous
     return event
 
 
 def response_created(response_id: str, *, out_of_band: bool = False) -> dict[str, Any]:
-    return {
-        "type": "response.created",
-        "event_id": eid(),
-        "response": {
-            "object": "realtime.response",
-            "id": response_id,
-            "status": "in_progress",
-            "status_details": None,
-            "output": [],
-            "conversation_id": None if out_of_band else "conv_1",
-            "usage": None,
-        },
-    }
+    return WIRE.response_created(WIRE.response(response_id, out_of_band=out_of_band, minimal=True))
 
 
 def usage(inp: int = 10, out: int = 5, cached: int = 0, audio_out: int = 0) -> dict[str, Any]:
-    return {
-        "total_tokens": inp + out,
-        "input_tokens": inp,
-        "output_tokens": out,
-        "input_token_details": {
-            "text_tokens": inp,
-            "audio_tokens": 0,
-            "cached_tokens": cached,
-            "cached_tokens_details": {"text_tokens": cached, "audio_tokens": 0},
-        },
-        "output_token_details": {"text_tokens": out - audio_out, "audio_tokens": audio_out},
-    }
+    return WIRE.usage(
+        input_text=inp,
+        output_text=out - audio_out,
+        output_audio=audio_out,
+        cached_text=cached,
+        image_tokens=OMIT,
+    )
 
 
 def response_done(
@@ -100,58 +98,44 @@ def response_done(
     use: dict[str, Any] | None = None,
     out_of_band: bool = False,
 ) -> dict[str, Any]:
-    return {
-        "type": "response.done",
-        "event_id": eid(),
-        "response": {
-            "object": "realtime.response",
-            "id": response_id,
-            "status": status,
-            "status_details": details,
-            "output": output,
-            "conversation_id": None if out_of_band else "conv_1",
-            "usage": use if use is not None else usage(),
-        },
-    }
+    response = WIRE.response(
+        response_id,
+        status,
+        output=output,
+        usage=use if use is not None else usage(),
+        status_details=details,
+        out_of_band=out_of_band,
+        minimal=True,
+    )
+    return WIRE.response_done(response)
 
 
 def output_item(kind: str, response_id: str, index: int, item: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": f"response.output_item.{kind}",
-        "event_id": eid(),
-        "response_id": response_id,
-        "output_index": index,
-        "item": item,
-    }
+    if kind == "added":
+        return WIRE.output_item_added(response_id, item, index)
+    return WIRE.output_item_done(response_id, item, index)
 
 
 def part_event(
     kind: str, response_id: str, item_id: str, part: dict[str, Any], index: int = 0
 ) -> dict[str, Any]:
-    return {
-        "type": f"response.content_part.{kind}",
-        "event_id": eid(),
-        "response_id": response_id,
-        "item_id": item_id,
-        "output_index": 0,
-        "content_index": index,
-        "part": part,
-    }
+    if kind == "added":
+        return WIRE.content_part_added(response_id, item_id, part, content_index=index)
+    return WIRE.content_part_done(response_id, item_id, part, content_index=index)
 
 
 def part_stream(
     name: str, response_id: str, item_id: str, index: int = 0, **fields: Any
 ) -> dict[str, Any]:
     """``response.<name>`` with the usual ids, e.g. ``part_stream("output_text.delta", ...)``."""
-    return {
-        "type": f"response.{name}",
-        "event_id": eid(),
-        "response_id": response_id,
-        "item_id": item_id,
-        "output_index": 0,
-        "content_index": index,
+    return WIRE.event(
+        f"response.{name}",
+        response_id=response_id,
+        item_id=item_id,
+        output_index=0,
+        content_index=index,
         **fields,
-    }
+    )
 
 
 def pcm(ms: int, value: int = 1) -> bytes:
@@ -166,9 +150,9 @@ def b64(data: bytes) -> str:
 def assistant_audio_turn(
     response_id: str, item_id: str, words: list[str], chunks: list[bytes], *, ga: bool = True
 ) -> list[dict[str, Any]]:
-    """A complete assistant audio response in the dialect's order (EVENTS.md §4)."""
-    audio_name = "output_audio" if ga else "audio"
-    transcript_name = "output_audio_transcript" if ga else "audio_transcript"
+    """A complete assistant audio response in the dialect's order (EVENTS.md §4); no rate
+    limits, minimal responses, items without ``object`` and without ``previous_item_id``."""
+    wire = WIRE if ga else BETA
     in_progress = message(item_id, "assistant", status="in_progress")
     transcript = "".join(words)
     events = [
@@ -177,26 +161,18 @@ def assistant_audio_turn(
         item_added(
             in_progress, kind="conversation.item.added" if ga else "conversation.item.created"
         ),
-        part_event("added", response_id, item_id, {"type": "audio", "transcript": ""}),
+        wire.content_part_added(response_id, item_id, "audio"),
     ]
     for i in range(max(len(words), len(chunks))):
         if i < len(chunks):
-            events.append(
-                part_stream(f"{audio_name}.delta", response_id, item_id, delta=b64(chunks[i]))
-            )
+            events.append(wire.audio_delta(response_id, item_id, chunks[i]))
         if i < len(words):
-            events.append(
-                part_stream(f"{transcript_name}.delta", response_id, item_id, delta=words[i])
-            )
-    final = message(
-        item_id,
-        "assistant",
-        {"type": "output_audio" if ga else "audio", "transcript": transcript},
-    )
+            events.append(wire.transcript_delta(response_id, item_id, words[i]))
+    final = message(item_id, "assistant", wire.output_audio(transcript))
     events += [
-        part_stream(f"{audio_name}.done", response_id, item_id),
-        part_stream(f"{transcript_name}.done", response_id, item_id, transcript=transcript),
-        part_event("done", response_id, item_id, {"type": "audio", "transcript": transcript}),
+        wire.audio_done(response_id, item_id),
+        wire.transcript_done(response_id, item_id, transcript),
+        wire.content_part_done(response_id, item_id, {"type": "audio", "transcript": transcript}),
     ]
     if ga:
         events.append(item_added(final, kind="conversation.item.done"))
