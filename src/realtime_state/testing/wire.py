@@ -18,7 +18,8 @@ standard library (no hypothesis, no pytest).
   (:class:`SequentialIds`); pass ``ids=`` any ``(kind) -> str`` to make your own.
 * **Conversation order.** The builder tracks the order of the conversation, as the reducer
   will: ``previous_item_id`` defaults (:data:`AUTO`) to the item before this one, so a
-  stream built in order anchors every item correctly. Pass an id, ``None`` (first) or
+  stream built in order (call the methods in the order the server sends the events)
+  anchors every item correctly. Pass an id, ``None`` (first) or
   :data:`OMIT` (the key left out: the item goes at the end) to say otherwise.
 * **Levels.** Objects (:meth:`~WireBuilder.message`, :meth:`~WireBuilder.usage`,
   :meth:`~WireBuilder.response`, :meth:`~WireBuilder.session`, ...), single events (one
@@ -30,19 +31,21 @@ standard library (no hypothesis, no pytest).
 Every event it builds decodes with :func:`realtime_state.decode` and validates with the
 openai package's models of its dialect.
 
-Example::
+Example:
 
-    from realtime_state import replay
-    from realtime_state.testing.wire import WireBuilder
+```python
+from realtime_state import replay
+from realtime_state.testing.wire import WireBuilder
 
-    wire = WireBuilder("ga")
-    events = [
-        wire.session_created(),
-        *wire.user_text_turn("What's the weather?"),
-        *wire.assistant_audio_turn(["Sunny", " and", " warm."]),
-    ]
-    state = replay(events, policy="strict")
-    assert state.items[-1].content[0].transcript == "Sunny and warm."
+wire = WireBuilder("ga")
+events = [
+    wire.session_created(),
+    *wire.user_text_turn("What's the weather?"),
+    *wire.assistant_audio_turn(["Sunny", " and", " warm."]),
+]
+state = replay(events, policy="strict")
+assert state.items[-1].content[0].transcript == "Sunny and warm."
+```
 """
 
 from __future__ import annotations
@@ -133,7 +136,8 @@ class WireBuilder:
     :param output_format: the session's output audio format by its beta name
         (:data:`AUDIO_FORMATS`); responses and :meth:`session` echo it.
     :param voice: the voice responses and :meth:`session` echo.
-    :param session_id: / :param conversation_id: fixed ids (default: fresh ones).
+    :param session_id: a fixed session id (default: a fresh one).
+    :param conversation_id: a fixed conversation id (default: a fresh one).
 
     The conversation order the builder tracks is :attr:`conversation` (item ids, in order).
     """
