@@ -29,7 +29,9 @@ session ``recordings/ga_tool_call_round.jsonl``:
   ``turn_detected``, then ``conversation.item.truncated`` with ``audio_end_ms`` no greater
   than the audio sent, then the user turn continues.
 
-Only the standard library is used (``random.Random(seed)``); the output depends only on
+Events are written by :class:`realtime_state.testing.wire.WireBuilder` (the library's one
+builder of wire events, standard library only), with this generator's ids and timing. Only
+the standard library draws (``random.Random(seed)``); the output depends only on
 ``(minutes, seed)`` (the PCM tone goes through ``math.sin``, so byte identity across C
 libraries is expected but not guaranteed). Ids look like the server's: ``event_``,
 ``item_``, ``resp_``, ``conv_`` and ``sess_`` plus 21 base62 characters (the first five
@@ -74,10 +76,12 @@ import struct
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from realtime_state.testing.wire import WireBuilder
 
 __all__ = ["ga_voice_session", "write_jsonl"]
 
@@ -233,8 +237,14 @@ class _Generator:
         self.late: list[_UserItem] = []
         self.ctx = _Context(text=420)
         self.pcm = _pcm_bank(self.rng)
-        self.sess_id = self._id("sess_")
-        self.conv_id = self._id("conv_")
+        self.now = 0.0  # the time of the event being built (its id encodes the second)
+        self.wire = WireBuilder(
+            "ga",
+            ids=self._wire_id,
+            voice=VOICE,
+            session_id=self._id("sess_"),
+            conversation_id=self._id("conv_"),
+        )
 
     # -- ids, clock and output --------------------------------------------------------------
 
@@ -260,17 +270,24 @@ class _Generator:
                 self.ids.add(value)
                 return value
 
-    def _at(self, t: float, type_: str, fields: Event) -> float:
-        event: Event = {"type": type_, "event_id": self._id("event_", t)}
-        event.update(fields)
-        self.out.append((t, self.seq, _dumps(event)))
+    def _wire_id(self, kind: str) -> str:
+        """Ids the wire builder asks for; this generator names items, responses and calls
+        itself, so only event ids come here (stamped with the event's second)."""
+        if kind == "call":
+            return self._call_id()
+        return self._id(kind + "_", self.now)
+
+    def _at(self, t: float, build: Callable[..., Event], *args: Any, **fields: Any) -> float:
+        """Emit ``build(*args, **fields)`` (a :class:`WireBuilder` method) at time ``t``."""
+        self.now = t
+        self.out.append((t, self.seq, _dumps(build(*args, **fields))))
         self.seq += 1
         return t
 
-    def _emit(self, type_: str, dt: float = 0.001, **fields: Any) -> float:
+    def _emit(self, build: Callable[..., Event], dt: float, *args: Any, **fields: Any) -> float:
         """Emit on the main timeline, ``dt`` seconds after the previous main event."""
         self.t += dt
-        return self._at(self.t, type_, fields)
+        return self._at(self.t, build, *args, **fields)
 
     def _gap(self, lo: float, hi: float) -> float:
         return self.rng.uniform(lo, hi)
@@ -315,41 +332,19 @@ class _Generator:
     # -- objects ---------------------------------------------------------------------------
 
     def _session(self, updated: bool) -> Event:
-        transcription = (
-            {"model": "gpt-4o-transcribe", "language": None, "prompt": None} if updated else None
-        )
         turn_detection = dict(_TURN_DETECTION)
         if updated:
             turn_detection["silence_duration_ms"] = SILENCE_DURATION_MS
-        return {
-            "type": "realtime",
-            "object": "realtime.session",
-            "id": self.sess_id,
-            "model": MODEL,
-            "output_modalities": ["audio"],
-            "instructions": _INSTRUCTIONS if updated else _DEFAULT_INSTRUCTIONS,
-            "tools": _TOOLS if updated else [],
-            "tool_choice": "auto",
-            "max_output_tokens": "inf",
-            "tracing": None,
-            "truncation": "auto",
-            "prompt": None,
-            "expires_at": START_UNIX + 7200,
-            "audio": {
-                "input": {
-                    "format": _PCM_FORMAT,
-                    "transcription": transcription,
-                    "noise_reduction": {"type": "near_field"} if updated else None,
-                    "turn_detection": turn_detection,
-                },
-                "output": {
-                    "format": _PCM_FORMAT,
-                    "voice": VOICE if updated else "alloy",
-                    "speed": 1.0,
-                },
-            },
-            "include": None,
-        }
+        return self.wire.session(
+            model=MODEL,
+            instructions=_INSTRUCTIONS if updated else _DEFAULT_INSTRUCTIONS,
+            tools=_TOOLS if updated else [],
+            voice=VOICE if updated else "alloy",
+            transcription_model="gpt-4o-transcribe" if updated else None,
+            noise_reduction="near_field" if updated else None,
+            turn_detection=turn_detection,
+            expires_at=START_UNIX + 7200,
+        )
 
     def _response(
         self,
@@ -357,21 +352,9 @@ class _Generator:
         status: str,
         output: list[Event],
         usage: Event | None,
-        status_details: Event | None = None,
+        reason: str | None = None,
     ) -> Event:
-        return {
-            "object": "realtime.response",
-            "id": resp_id,
-            "status": status,
-            "status_details": status_details,
-            "output": output,
-            "conversation_id": self.conv_id,
-            "output_modalities": ["audio"],
-            "max_output_tokens": "inf",
-            "audio": {"output": {"format": _PCM_FORMAT, "voice": VOICE}},
-            "usage": usage,
-            "metadata": None,
-        }
+        return self.wire.response(resp_id, status, output=output, usage=usage, reason=reason)
 
     def _usage(self, out_text: int, out_audio: int) -> Event:
         ctx = self.ctx
@@ -384,32 +367,22 @@ class _Generator:
         if ctx.last_input >= 1024:
             cached = int(min(total_in, ctx.last_input) * self.rng.uniform(0.85, 1.0)) // 64 * 64
         cached_text = min(in_text, cached)
-        cached_audio = cached - cached_text
         ctx.last_input = total_in
-        return {
-            "total_tokens": total_in + out_text + out_audio,
-            "input_tokens": total_in,
-            "output_tokens": out_text + out_audio,
-            "input_token_details": {
-                "text_tokens": in_text,
-                "audio_tokens": in_audio,
-                "image_tokens": 0,
-                "cached_tokens": cached,
-                "cached_tokens_details": {
-                    "text_tokens": cached_text,
-                    "audio_tokens": cached_audio,
-                    "image_tokens": 0,
-                },
-            },
-            "output_token_details": {"text_tokens": out_text, "audio_tokens": out_audio},
-        }
+        return self.wire.usage(
+            input_text=in_text,
+            input_audio=in_audio,
+            output_text=out_text,
+            output_audio=out_audio,
+            cached_text=cached_text,
+            cached_audio=cached - cached_text,
+        )
 
     def _rate_limits(self, usage: Event) -> None:
         used = usage["total_tokens"] + self.rng.randint(0, 4000)
         self._emit(
-            "rate_limits.updated",
+            self.wire.rate_limits_updated,
             self._gap(0.03, 0.05),
-            rate_limits=[
+            [
                 {
                     "name": "tokens",
                     "limit": TOKENS_LIMIT,
@@ -436,30 +409,24 @@ class _Generator:
         for t, piece in zip(times, pieces, strict=True):
             self._at(
                 t,
-                "conversation.item.input_audio_transcription.delta",
-                {
-                    "item_id": user.item_id,
-                    "content_index": 0,
-                    "delta": piece,
-                    "obfuscation": self._obfuscation(piece),
-                },
+                self.wire.transcription_delta,
+                user.item_id,
+                piece,
+                obfuscation=self._obfuscation(piece),
             )
         audio_tokens = math.ceil((user.speech_s + 0.8) * 10)
         text_tokens = len(pieces)
         self._at(
             done + 0.0005,
-            "conversation.item.input_audio_transcription.completed",
-            {
-                "item_id": user.item_id,
-                "content_index": 0,
-                "transcript": "".join(pieces).strip(),
-                "usage": {
-                    "type": "tokens",
-                    "input_tokens": audio_tokens,
-                    "output_tokens": text_tokens,
-                    "total_tokens": audio_tokens + text_tokens,
-                    "input_token_details": {"text_tokens": 0, "audio_tokens": audio_tokens},
-                },
+            self.wire.transcription_completed,
+            user.item_id,
+            "".join(pieces).strip(),
+            usage={
+                "type": "tokens",
+                "input_tokens": audio_tokens,
+                "output_tokens": text_tokens,
+                "total_tokens": audio_tokens + text_tokens,
+                "input_token_details": {"text_tokens": 0, "audio_tokens": audio_tokens},
             },
         )
 
@@ -474,39 +441,24 @@ class _Generator:
 
     def _user_turn(self, onset: float, item_id: str, started: bool) -> _UserItem:
         rng = self.rng
+        wire = self.wire
         speech_s = min(8.0, max(0.6, rng.lognormvariate(0.9, 0.45)))
         if not started:
             self.t = max(self.t, onset + self._gap(0.12, 0.3))
             self._emit(
-                "input_audio_buffer.speech_started",
+                wire.speech_started,
                 0.0,
-                audio_start_ms=max(0, self._ams(onset) - PREFIX_PADDING_MS),
-                item_id=item_id,
+                item_id,
+                max(0, self._ams(onset) - PREFIX_PADDING_MS),
             )
         end = onset + speech_s
         self.t = max(self.t + 0.05, end + SILENCE_DURATION_MS / 1000 + self._gap(0.01, 0.05))
-        self._emit(
-            "input_audio_buffer.speech_stopped",
-            0.0,
-            audio_end_ms=self._ams(end) + SILENCE_DURATION_MS,
-            item_id=item_id,
-        )
+        self._emit(wire.speech_stopped, 0.0, item_id, self._ams(end) + SILENCE_DURATION_MS)
         previous = self.items[-1] if self.items else None
-        self._emit(
-            "input_audio_buffer.committed",
-            self._gap(0.002, 0.01),
-            previous_item_id=previous,
-            item_id=item_id,
-        )
-        item = {
-            "id": item_id,
-            "type": "message",
-            "status": "completed",
-            "role": "user",
-            "content": [{"type": "input_audio", "transcript": None}],
-        }
-        self._emit("conversation.item.added", 0.002, previous_item_id=previous, item=item)
-        self._emit("conversation.item.done", 0.001, previous_item_id=previous, item=item)
+        self._emit(wire.committed, self._gap(0.002, 0.01), item_id, previous)
+        item = wire.message("user", [wire.input_audio()], item_id=item_id)
+        self._emit(wire.conversation_item_added, 0.002, item, previous)
+        self._emit(wire.conversation_item_done, 0.001, item, previous)
         self.items.append(item_id)
         self.ctx.audio += math.ceil((speech_s + 0.8) * 10)
         words = self._sentence_words(max(1, round(speech_s * rng.uniform(2.0, 3.0))), _USER_OPENERS)
@@ -515,9 +467,10 @@ class _Generator:
     def _function_call(self, rc_delay: float, user_turn: bool) -> tuple[float, float, str]:
         """A response whose single output is a function call; returns (created, done, item)."""
         rng = self.rng
+        wire = self.wire
         resp_id = self._id("resp_")
         t_rc = self._emit(
-            "response.created", rc_delay, response=self._response(resp_id, "in_progress", [], None)
+            wire.response_created, rc_delay, self._response(resp_id, "in_progress", [], None)
         )
         if user_turn:
             self._release_late(t_rc)
@@ -532,23 +485,9 @@ class _Generator:
         arguments = json.dumps(args) if rng.random() < 0.7 else json.dumps(args, indent=2) + "\n"
         item_id, call_id = self._id("item_"), self._call_id()
         previous = self.items[-1] if self.items else None
-        item = {
-            "id": item_id,
-            "type": "function_call",
-            "status": "in_progress",
-            "name": name,
-            "call_id": call_id,
-            "arguments": "",
-        }
-        common = {"response_id": resp_id, "item_id": item_id, "output_index": 0}
-        self._emit(
-            "response.output_item.added",
-            self._gap(0.2, 0.5),
-            response_id=resp_id,
-            output_index=0,
-            item=item,
-        )
-        self._emit("conversation.item.added", 0.001, previous_item_id=previous, item=item)
+        item = wire.function_call(name, "", item_id=item_id, call_id=call_id, status="in_progress")
+        self._emit(wire.output_item_added, self._gap(0.2, 0.5), resp_id, item)
+        self._emit(wire.conversation_item_added, 0.001, item, previous)
         self.items.append(item_id)
         position = 0
         while position < len(arguments):
@@ -556,34 +495,24 @@ class _Generator:
             chunk = arguments[position : position + size]
             position += size
             self._emit(
-                "response.function_call_arguments.delta",
+                wire.arguments_delta,
                 self._gap(0.005, 0.03),
-                **common,
-                call_id=call_id,
-                delta=chunk,
+                resp_id,
+                item_id,
+                call_id,
+                chunk,
                 obfuscation=self._obfuscation(chunk),
             )
-        self._emit(
-            "response.function_call_arguments.done",
-            0.002,
-            **common,
-            call_id=call_id,
-            name=name,
-            arguments=arguments,
-        )
-        done_item = dict(item, status="completed", arguments=arguments)
+        self._emit(wire.arguments_done, 0.002, resp_id, item_id, call_id, arguments, name)
+        done_item = wire.function_call(name, arguments, item_id=item_id, call_id=call_id)
         # Recorded GA quirk: the call's item.done names no predecessor.
-        self._emit("conversation.item.done", 0.001, previous_item_id=None, item=done_item)
-        self._emit(
-            "response.output_item.done", 0.001, response_id=resp_id, output_index=0, item=done_item
-        )
+        self._emit(wire.conversation_item_done, 0.001, done_item, None)
+        self._emit(wire.output_item_done, 0.001, resp_id, done_item)
         out_text = max(8, len(arguments) // 3)
         usage = self._usage(out_text, 0)
         self.ctx.text += out_text
         t_done = self._emit(
-            "response.done",
-            0.002,
-            response=self._response(resp_id, "completed", [done_item], usage),
+            wire.response_done, 0.002, self._response(resp_id, "completed", [done_item], usage)
         )
         self._rate_limits(usage)
         # The client runs the tool and sends function_call_output, then response.create.
@@ -595,19 +524,11 @@ class _Generator:
             }
         else:
             result = {"order_id": args["order_id"], "status": rng.choice(("shipped", "packed"))}
-        output_item = {
-            "id": self._id("item_"),
-            "type": "function_call_output",
-            "call_id": call_id,
-            "output": json.dumps(result),
-        }
-        self._emit(
-            "conversation.item.added",
-            self._gap(0.3, 1.8),
-            previous_item_id=item_id,
-            item=output_item,
+        output_item = wire.function_call_output(
+            call_id, json.dumps(result), item_id=self._id("item_")
         )
-        self._emit("conversation.item.done", 0.001, previous_item_id=item_id, item=output_item)
+        self._emit(wire.conversation_item_added, self._gap(0.3, 1.8), output_item, item_id)
+        self._emit(wire.conversation_item_done, 0.001, output_item, item_id)
         self.items.append(output_item["id"])
         self.ctx.text += 30
         return t_rc, t_done, item_id
@@ -615,34 +536,21 @@ class _Generator:
     def _audio_response(self, rc_delay: float, user_turn: bool) -> tuple[float, float, _Outcome]:
         """One assistant audio response; returns (created, done, outcome)."""
         rng = self.rng
+        wire = self.wire
         resp_id = self._id("resp_")
         t_rc = self._emit(
-            "response.created", rc_delay, response=self._response(resp_id, "in_progress", [], None)
+            wire.response_created, rc_delay, self._response(resp_id, "in_progress", [], None)
         )
         if user_turn:
             self._release_late(t_rc)
         item_id = self._id("item_")
         previous = self.items[-1] if self.items else None
-        item = {
-            "id": item_id,
-            "type": "message",
-            "status": "in_progress",
-            "role": "assistant",
-            "content": [],
-        }
-        ids = {"response_id": resp_id, "item_id": item_id, "output_index": 0, "content_index": 0}
-        self._emit(
-            "response.output_item.added",
-            self._gap(0.18, 0.55),
-            response_id=resp_id,
-            output_index=0,
-            item=item,
-        )
-        self._emit("conversation.item.added", 0.001, previous_item_id=previous, item=item)
+        item = wire.message("assistant", item_id=item_id, status="in_progress")
+        ids = (resp_id, item_id)
+        self._emit(wire.output_item_added, self._gap(0.18, 0.55), resp_id, item)
+        self._emit(wire.conversation_item_added, 0.001, item, previous)
         self.items.append(item_id)
-        self._emit(
-            "response.content_part.added", 0.001, **ids, part={"type": "audio", "transcript": ""}
-        )
+        self._emit(wire.content_part_added, 0.001, *ids, "audio")
 
         chunks = round(min(12.0, max(2.0, rng.triangular(2.0, 12.0, 6.5))) * 1000 / CHUNK_MS)
         seconds = chunks * CHUNK_MS / 1000
@@ -662,21 +570,20 @@ class _Generator:
             while sent < len(pieces) and due[sent] <= index:
                 piece = pieces[sent]
                 self._emit(
-                    "response.output_audio_transcript.delta",
+                    wire.transcript_delta,
                     self._gap(0.0005, 0.004),
-                    **ids,
-                    delta=piece,
+                    *ids,
+                    piece,
                     obfuscation=self._obfuscation(piece),
                 )
                 sent += 1
             step = 0.002 if index == 0 else CHUNK_MS / 1000 / speed * rng.uniform(0.6, 1.4)
-            t_chunk = self._emit(
-                "response.output_audio.delta", step, **ids, delta=self._audio_chunk()
-            )
+            t_chunk = self._emit(wire.audio_delta, step, *ids, self._audio_chunk())
             if index == 0:
                 t_first = t_chunk
         playback_start = t_first + self._gap(0.05, 0.12)
         outcome = _Outcome()
+        reason: str | None = None
         if stop_at < chunks:
             # VAD hears the user while audio is still being generated.
             outcome.interrupted = True
@@ -685,62 +592,46 @@ class _Generator:
             t_heard = self.t
             outcome.onset = t_heard - self._gap(0.12, 0.3)
             self._emit(
-                "input_audio_buffer.speech_started",
+                wire.speech_started,
                 0.0,
-                audio_start_ms=max(0, self._ams(outcome.onset) - PREFIX_PADDING_MS),
-                item_id=outcome.next_item_id,
+                outcome.next_item_id,
+                max(0, self._ams(outcome.onset) - PREFIX_PADDING_MS),
             )
             played_ms = (t_heard - playback_start) * 1000
             audio_end_ms = int(max(0.0, min(played_ms, stop_at * CHUNK_MS)) // 20 * 20)
             transcript = "".join(pieces[:sent])
-            status, item_status = "cancelled", "incomplete"
-            details: Event | None = {"type": "cancelled", "reason": "turn_detected"}
+            status, item_status, reason = "cancelled", "incomplete", "turn_detected"
             out_text, out_audio = sent, stop_at * 2
         else:
             for piece in pieces[sent:]:
                 self._emit(
-                    "response.output_audio_transcript.delta",
+                    wire.transcript_delta,
                     self._gap(0.0005, 0.004),
-                    **ids,
-                    delta=piece,
+                    *ids,
+                    piece,
                     obfuscation=self._obfuscation(piece),
                 )
             transcript = "".join(pieces)
-            status, item_status, details = "completed", "completed", None
+            status, item_status = "completed", "completed"
             out_text, out_audio = len(pieces), chunks * 2
             audio_end_ms = 0
             outcome.playback_end = playback_start + seconds
 
-        self._emit("response.output_audio.done", self._gap(0.005, 0.03), **ids)
-        self._emit("response.output_audio_transcript.done", 0.001, **ids, transcript=transcript)
-        self._emit(
-            "response.content_part.done",
-            0.001,
-            **ids,
-            part={"type": "audio", "transcript": transcript},
+        self._emit(wire.audio_done, self._gap(0.005, 0.03), *ids)
+        self._emit(wire.transcript_done, 0.001, *ids, transcript)
+        self._emit(wire.content_part_done, 0.001, *ids, {"type": "audio", "transcript": transcript})
+        done_item = wire.message(
+            "assistant", [wire.output_audio(transcript)], item_id=item_id, status=item_status
         )
-        done_item = dict(
-            item,
-            status=item_status,
-            content=[{"type": "output_audio", "transcript": transcript}],
-        )
-        self._emit("conversation.item.done", 0.001, previous_item_id=previous, item=done_item)
-        self._emit(
-            "response.output_item.done", 0.001, response_id=resp_id, output_index=0, item=done_item
-        )
+        self._emit(wire.conversation_item_done, 0.001, done_item, previous)
+        self._emit(wire.output_item_done, 0.001, resp_id, done_item)
         usage = self._usage(out_text, out_audio)
         t_done = self._emit(
-            "response.done",
-            0.002,
-            response=self._response(resp_id, status, [done_item], usage, details),
+            wire.response_done, 0.002, self._response(resp_id, status, [done_item], usage, reason)
         )
         if outcome.interrupted:
             self._emit(
-                "conversation.item.truncated",
-                self._gap(0.003, 0.02),
-                item_id=item_id,
-                content_index=0,
-                audio_end_ms=audio_end_ms,
+                wire.conversation_item_truncated, self._gap(0.003, 0.02), item_id, audio_end_ms
             )
             self.ctx.audio += audio_end_ms // 50
             self.ctx.text += out_text
@@ -754,8 +645,8 @@ class _Generator:
 
     def run(self) -> list[str]:
         rng = self.rng
-        self._emit("session.created", 0.0, session=self._session(updated=False))
-        self._emit("session.updated", self._gap(0.15, 0.35), session=self._session(updated=True))
+        self._emit(self.wire.session_created, 0.0, self._session(updated=False))
+        self._emit(self.wire.session_updated, self._gap(0.15, 0.35), self._session(updated=True))
         onset = self.t + self._gap(1.0, 3.0)
         next_item, started = self._id("item_", onset), False
         while onset < self.limit or started:

@@ -1,31 +1,12 @@
-"""Shared fixtures: the real recordings and the event catalogue fixtures."""
+"""Shared fixtures: the real recordings (the readers live in ``helpers.data``)."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
 import pytest
 
-HERE = Path(__file__).parent
-RECORDINGS = HERE / "recordings"
-CATALOGUE = HERE / "fixtures" / "events"
+from helpers.data import CATALOGUE, HERE, RECORDING_FILES, RECORDINGS, catalogue, read_lines
 
-RECORDING_FILES = sorted(RECORDINGS.glob("*.jsonl"))
-
-
-def read_lines(path: Path) -> list[str]:
-    """The non-blank lines of a JSONL file."""
-    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def catalogue(dialect: str) -> list[dict[str, Any]]:
-    """The fixture catalogue of one dialect: ``[{"source": ..., "event": {...}}, ...]``."""
-    entries: list[dict[str, Any]] = json.loads(
-        (CATALOGUE / f"catalogue_{dialect}.json").read_text(encoding="utf-8")
-    )
-    return entries
+__all__ = ["CATALOGUE", "HERE", "RECORDINGS", "RECORDING_FILES", "catalogue", "read_lines"]
 
 
 @pytest.fixture(params=RECORDING_FILES, ids=lambda p: p.stem)

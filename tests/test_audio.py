@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import streams as s
-from readside import ga_session, log, recording, run, truncate, user_audio
+from helpers import streams as s
+from helpers.readside import ga_session, log, recording, run, truncate, user_audio
 from realtime_state import (
     AudioSpec,
     NoAudioError,

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import streams as s
-from readside import ALL_LINES, ga_session, log, recording, run, transcription, user_audio
+from helpers import streams as s
+from helpers.readside import ALL_LINES, ga_session, log, recording, run, transcription, user_audio
 from realtime_state import (
     DEFAULT_PRICES,
     ModelPrice,

@@ -15,8 +15,14 @@ from hypothesis import strategies as st
 from immutabledict import immutabledict
 
 import realtime_state
-from conftest import RECORDING_FILES, catalogue, read_lines
-from event_payloads import EVENT_CLASSES, any_event_payload, json_values, model_fields, object_for
+from helpers.data import RECORDING_FILES, catalogue, read_lines
+from helpers.event_payloads import (
+    EVENT_CLASSES,
+    any_event_payload,
+    json_values,
+    model_fields,
+    object_for,
+)
 from realtime_state import DecodeError, RealtimeStateError, UnknownEvent, decode, encode
 from realtime_state import events as ev
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from readside import ALL_LINES, recording
+from helpers.readside import ALL_LINES, recording
 from realtime_state import DecodeError, ProtocolViolation, SessionState, history, replay
 
 

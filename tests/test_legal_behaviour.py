@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-import streams as s
+from helpers import streams as s
 from realtime_state import SessionState, replay
 
 HERE = Path(__file__).resolve().parent

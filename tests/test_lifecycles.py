@@ -13,7 +13,7 @@ import transitions
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lifecycle_drivers import DRIVERS, Driver, base_state
+from helpers.lifecycle_drivers import DRIVERS, Driver, base_state
 from realtime_state import ProtocolViolation, SessionState, diagrams, reduce
 from realtime_state import lifecycles as lc
 

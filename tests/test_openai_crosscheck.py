@@ -13,7 +13,7 @@ import attrs
 import pytest
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from conftest import catalogue
+from helpers.data import catalogue
 from realtime_state import decode
 from realtime_state import events as ev
 from realtime_state.decoding import encode_object, thaw_json

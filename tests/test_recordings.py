@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import RECORDING_FILES, RECORDINGS, read_lines
+from helpers.data import RECORDING_FILES, RECORDINGS, read_lines
 from realtime_state import SessionState, decode, history, reduce, replay
 
 

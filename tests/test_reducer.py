@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-import streams as s
+from helpers import streams as s
 from realtime_state import (
     DecodeError,
     ProtocolViolation,

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 import pytest
 
-from conftest import HERE, read_lines
+from helpers.data import HERE, read_lines
 from realtime_state import (
     InputAudioState,
     ItemState,

@@ -10,7 +10,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from conftest import HERE, RECORDING_FILES, read_lines
+from helpers.data import HERE, RECORDING_FILES, read_lines
 from realtime_state import ErrorRecord, SessionState, UsageTotals, decode, history, replay
 from realtime_state._persistent import EMPTY_LOG, Chunks
 from realtime_state.testing import (

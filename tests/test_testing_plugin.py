@@ -12,7 +12,7 @@ from importlib.metadata import entry_points
 
 import pytest
 
-from conftest import HERE, read_lines
+from helpers.data import HERE, read_lines
 from realtime_state import replay
 from realtime_state.testing import assert_transcript, message_turns
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
-from conftest import HERE, read_lines
+from helpers.data import HERE, read_lines
 from realtime_state import ProtocolViolation, SessionState, history, reduce, replay
 from realtime_state.testing import (
     assert_invariants_over,

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import streams as s
-from readside import (
+from helpers import streams as s
+from helpers.readside import (
     ALL_LINES,
     ga_session,
     log,

@@ -10,6 +10,8 @@
   :class:`Fault`: the violation a replay must report first, and where.
 * :mod:`realtime_state.testing.plugin`: the pytest plugin (fixture ``realtime_replay``,
   option ``--realtime-strict``), registered through the ``pytest11`` entry point.
+* :class:`WireBuilder` (:mod:`realtime_state.testing.wire`): realistic server events of
+  either dialect as plain dicts, one method per event, plus whole turns.
 * :mod:`realtime_state.testing.strategies`: hypothesis strategies of legal and faulty
   server event streams (needs ``pip install 'realtime-state[testing]'``).
 
@@ -37,6 +39,7 @@ _EXPORTS = {
     "check_invariants_over": "._invariants",
     "assert_transcript": "._transcript",
     "message_turns": "._transcript",
+    "WireBuilder": ".wire",
 }
 
 __all__ = [
@@ -54,6 +57,7 @@ __all__ = [
     "fault_positions",
     "inject_fault",
     "message_turns",
+    "WireBuilder",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
@@ -71,3 +75,4 @@ if TYPE_CHECKING:
         check_invariants_over,
     )
     from ._transcript import assert_transcript, message_turns
+    from .wire import WireBuilder

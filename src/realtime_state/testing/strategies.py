@@ -13,7 +13,8 @@ A stream is ``session.created`` and ``session.updated`` followed by a list of *s
 truncation, a cancelled response, a deletion, an error, ... Hypothesis draws the list, so
 shrinking removes whole segments and swaps them for simpler ones (earlier in
 :data:`FEATURES`), and the examples that fail a property shrink to a few events. A small
-builder renders each segment in the dialect's wire shapes and orders (``EVENTS.md`` §4:
+builder draws each segment and renders it with :class:`~realtime_state.testing.wire.WireBuilder`
+in the dialect's wire shapes and orders (``EVENTS.md`` §4:
 beta ``conversation.item.created`` and ``rate_limits.updated`` right after
 ``response.created``; GA ``conversation.item.added``/``.done`` and ``rate_limits.updated``
 after ``response.done``; WebRTC ``output_audio_buffer.*`` and no audio deltas), tracking the
@@ -29,7 +30,6 @@ Requires hypothesis (``pip install 'realtime-state[testing]'``).
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Callable, Collection
 from typing import Any, Literal
@@ -46,6 +46,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess by th
     ) from exc
 
 from ._faults import FAULT_KINDS, Fault, fault_positions, inject_fault
+from .wire import AUDIO_FORMATS, SequentialIds, WireBuilder
 
 __all__ = [
     "DIALECTS",
@@ -161,11 +162,7 @@ _ERRORS = (
     ("invalid_request_error", "invalid_value", "Invalid value: 'nova'.", "session.voice"),
 )
 # (GA audio format, beta audio format, bytes per ms)
-_FORMATS: tuple[tuple[dict[str, Any], str, int], ...] = (
-    ({"type": "audio/pcm", "rate": 24000}, "pcm16", 48),
-    ({"type": "audio/pcmu"}, "g711_ulaw", 8),
-    ({"type": "audio/pcma"}, "g711_alaw", 8),
-)
+_FORMATS: tuple[tuple[dict[str, Any], str, int], ...] = tuple(AUDIO_FORMATS.values())
 _TRANSCRIBERS = ("gpt-4o-transcribe", "whisper-1")
 
 
@@ -198,134 +195,66 @@ class _Builder:
         self.webrtc = transport == "webrtc"
         self.ga_format, self.beta_format, self.bytes_per_ms = audio_format
         self.transcriber = transcriber
-        self.tag = "G" if self.ga else "B"
-        self.count = 0
+        self.ids = SequentialIds("G" if self.ga else "B", start=1)
+        self.wire = WireBuilder(dialect, ids=self.ids, output_format=self.beta_format)
+        """Renders the events; tracks the conversation order (``wire.conversation``)."""
         self.events: list[Event] = []
-        self.order: list[str] = []
-        """Item ids of the conversation, in order (what ``previous_item_id`` must name)."""
         self.deferred: list[list[Event]] = []
         """Late transcription groups from earlier segments, not sent yet."""
         self.fresh: list[list[Event]] = []
         """Late transcription groups of the segment being built."""
         self.clock = 0
-        self.session_id = self.new_id("sess")
-        self.conversation_id = self.new_id("conv")
 
     # --- ids and envelopes --------------------------------------------------------------------
 
-    def new_id(self, prefix: str, width: int = 21) -> str:
-        self.count += 1
-        return f"{prefix}_{self.tag}{self.count:0>{width - 1}}"
+    def new_id(self, prefix: str) -> str:
+        return self.wire.new_id(prefix)
 
-    def event(self, kind: str, **fields: Any) -> Event:
-        return {"type": kind, "event_id": self.new_id("event"), **fields}
+    @property
+    def order(self) -> list[str]:
+        """Item ids of the conversation, in order (what ``previous_item_id`` must name)."""
+        return self.wire.conversation
 
     def buffer_event(self, kind: str, response_id: str) -> Event:
         """``output_audio_buffer.*``: its ``event_id`` is ``event_`` + 16 hex characters."""
-        self.count += 1
-        return {
-            "type": f"output_audio_buffer.{kind}",
-            "event_id": f"event_{self.count:016x}",
-            "response_id": response_id,
-        }
+        return self.wire.output_audio_buffer(kind, response_id)
 
-    def obfuscated(self, kind: str, **fields: Any) -> Event:
-        """A delta event; GA deltas carry ``obfuscation`` (seen on the wire)."""
-        event = self.event(kind, **fields)
-        if self.ga:
-            event["obfuscation"] = f"{self.count:x}".rjust(12, "q")
-        return event
-
-    def name(self, beta: str, ga: str) -> str:
-        return ga if self.ga else beta
+    def obfuscation(self) -> str | None:
+        """GA deltas carry ``obfuscation`` (seen on the wire): here, the next event's number."""
+        return f"{self.ids.count + 1:x}".rjust(12, "q") if self.ga else None
 
     # --- objects ----------------------------------------------------------------------------
 
     def item(self, item_id: str, kind: str, **fields: Any) -> dict[str, Any]:
-        item: dict[str, Any] = {"id": item_id}
-        if not self.ga:
-            item["object"] = "realtime.item"
-        item["type"] = kind
-        item.update(fields)
-        return item
+        return self.wire.item(kind, item_id=item_id, **fields)
 
     def message(
         self, item_id: str, role: str, content: list[dict[str, Any]], status: str = "completed"
     ) -> dict[str, Any]:
-        return self.item(item_id, "message", status=status, role=role, content=content)
+        return self.wire.message(role, content, item_id=item_id, status=status)
 
     def session(self, instructions: str, configured: bool) -> dict[str, Any]:
-        model = self.transcriber if configured else None
+        vad: Any = "auto"
         if self.ga:
-            return {
-                "type": "realtime",
-                "object": "realtime.session",
-                "id": self.session_id,
-                "model": "gpt-realtime",
-                "output_modalities": ["audio"],
-                "instructions": instructions,
-                "tools": [_tool(name) for name in _TOOLS] if configured else [],
-                "tool_choice": "auto",
-                "max_output_tokens": "inf",
-                "tracing": None,
-                "truncation": "auto",
-                "prompt": None,
-                "expires_at": 1774706400,
-                "audio": {
-                    "input": {
-                        "format": {"type": "audio/pcm", "rate": 24000},
-                        "transcription": None
-                        if model is None
-                        else {"model": model, "language": "en", "prompt": None},
-                        "noise_reduction": None,
-                        "turn_detection": {
-                            "type": "server_vad",
-                            "threshold": 0.5,
-                            "prefix_padding_ms": 300,
-                            "silence_duration_ms": 200,
-                            "idle_timeout_ms": 6000 if configured else None,
-                            "create_response": True,
-                            "interrupt_response": True,
-                        },
-                    },
-                    "output": {
-                        "format": self.ga_format if configured else _FORMATS[0][0],
-                        "voice": "alloy",
-                        "speed": 1.0,
-                    },
-                },
-                "include": None,
-            }
-        return {
-            "id": self.session_id,
-            "object": "realtime.session",
-            "expires_at": 1750329000,
-            "input_audio_noise_reduction": None,
-            "turn_detection": {
+            vad = {
                 "type": "server_vad",
                 "threshold": 0.5,
                 "prefix_padding_ms": 300,
                 "silence_duration_ms": 200,
+                "idle_timeout_ms": 6000 if configured else None,
                 "create_response": True,
                 "interrupt_response": True,
-            },
-            "input_audio_format": "pcm16",
-            "input_audio_transcription": None
-            if model is None
-            else {"model": model, "language": "en", "prompt": None},
-            "client_secret": None,
-            "include": None,
-            "model": "gpt-4o-realtime-preview-2025-06-03",
-            "modalities": ["audio", "text"],
-            "instructions": instructions,
-            "voice": "alloy",
-            "output_audio_format": self.beta_format if configured else "pcm16",
-            "tool_choice": "auto",
-            "temperature": 0.8,
-            "max_response_output_tokens": "inf",
-            "speed": 1,
-            "tools": [_tool(name) for name in _TOOLS] if configured else [],
-        }
+            }
+        options: dict[str, Any] = {} if vad == "auto" else {"turn_detection": vad}
+        return self.wire.session(
+            instructions=instructions,
+            tools=[_tool(name) for name in _TOOLS] if configured else [],
+            output_format=self.beta_format if configured else "pcm16",
+            transcription_model=self.transcriber if configured else None,
+            transcription_language="en",
+            expires_at=1774706400 if self.ga else 1750329000,
+            **options,
+        )
 
     def response(
         self,
@@ -338,38 +267,16 @@ class _Builder:
         out_of_band: bool = False,
         reason: str | None = None,
     ) -> dict[str, Any]:
-        details = None if reason is None else {"type": status, "reason": reason}
-        metadata = {"purpose": "classify"} if out_of_band else None
-        conversation_id = None if out_of_band else self.conversation_id
-        if self.ga:
-            return {
-                "object": "realtime.response",
-                "id": response_id,
-                "status": status,
-                "status_details": details,
-                "output": output,
-                "conversation_id": conversation_id,
-                "output_modalities": ["audio" if audio else "text"],
-                "max_output_tokens": "inf",
-                "audio": {"output": {"format": self.ga_format, "voice": "alloy"}},
-                "usage": usage,
-                "metadata": metadata,
-            }
-        return {
-            "object": "realtime.response",
-            "id": response_id,
-            "status": status,
-            "status_details": details,
-            "output": output,
-            "conversation_id": conversation_id,
-            "modalities": ["audio", "text"] if audio else ["text"],
-            "voice": "alloy",
-            "output_audio_format": self.beta_format,
-            "temperature": 0.8,
-            "max_output_tokens": "inf",
-            "usage": usage,
-            "metadata": metadata,
-        }
+        return self.wire.response(
+            response_id,
+            status,
+            output=output,
+            usage=usage,
+            reason=reason,
+            audio=audio,
+            out_of_band=out_of_band,
+            metadata={"purpose": "classify"} if out_of_band else None,
+        )
 
     def usage(self, zero: bool = False, audio: bool = False) -> dict[str, Any]:
         if zero:
@@ -380,36 +287,16 @@ class _Builder:
             cached = (text_in // 64) * 32
             text_out = 5 + size // 10
             audio_out = 3 * text_out if audio else 0
-        inp = text_in + audio_in
-        out = text_out + audio_out
-        details: dict[str, Any] = {
-            "text_tokens": text_in,
-            "audio_tokens": audio_in,
-            "cached_tokens": cached,
-            "cached_tokens_details": {"text_tokens": cached, "audio_tokens": 0},
-        }
-        if self.ga:
-            details["image_tokens"] = 0
-            details["cached_tokens_details"]["image_tokens"] = 0
-        return {
-            "total_tokens": inp + out,
-            "input_tokens": inp,
-            "output_tokens": out,
-            "input_token_details": details,
-            "output_token_details": {"text_tokens": text_out, "audio_tokens": audio_out},
-        }
+        return self.wire.usage(
+            input_text=text_in,
+            input_audio=audio_in,
+            output_text=text_out,
+            output_audio=audio_out,
+            cached_text=cached,
+        )
 
     def rate_limits(self) -> Event:
-        if self.ga:
-            limits = [
-                {"name": "tokens", "limit": 40000000, "remaining": 39999000, "reset_seconds": 0.002}
-            ]
-        else:
-            limits = [
-                {"name": "requests", "limit": 5000, "remaining": 4999, "reset_seconds": 0.012},
-                {"name": "tokens", "limit": 800000, "remaining": 795000, "reset_seconds": 0.311},
-            ]
-        return self.event("rate_limits.updated", rate_limits=limits)
+        return self.wire.rate_limits_updated()
 
     # --- drawing helpers ----------------------------------------------------------------------
 
@@ -424,17 +311,8 @@ class _Builder:
     def place(self, item: dict[str, Any], seg: list[Event], *, done: bool = True) -> str | None:
         """The conversation events that add a complete item (client or user) at the end."""
         previous = self.previous()
-        if self.ga:
-            seg.append(self.event("conversation.item.added", previous_item_id=previous, item=item))
-            if done:
-                seg.append(
-                    self.event("conversation.item.done", previous_item_id=previous, item=item)
-                )
-        else:
-            seg.append(
-                self.event("conversation.item.created", previous_item_id=previous, item=item)
-            )
-        self.order.append(item["id"])
+        events = self.wire.place(item, previous)
+        seg.extend(events if done else events[:1])
         return previous
 
     def emit(self, seg: list[Event], *, last: bool = False) -> None:
@@ -467,20 +345,13 @@ class _Builder:
 
     def transcription(self, item_id: str) -> list[Event]:
         """Input transcription events for a user audio item (deltas and the outcome)."""
-        prefix = "conversation.item.input_audio_transcription"
         if self.draw(st.integers(0, 5)) == 5:
-            error = {
-                "type": "transcription_error",
-                "code": "audio_unintelligible",
-                "message": "Audio is unintelligible.",
-                "param": None,
-            }
-            return [self.event(f"{prefix}.failed", item_id=item_id, content_index=0, error=error)]
+            return [self.wire.transcription_failed(item_id)]
         words = self.words()
         whisper = self.transcriber == "whisper-1"
         deltas = ["".join(words) + "\n"] if whisper else words
         events = [
-            self.obfuscated(f"{prefix}.delta", item_id=item_id, content_index=0, delta=delta)
+            self.wire.transcription_delta(item_id, delta, obfuscation=self.obfuscation())
             for delta in deltas
         ]
         transcript = "".join(deltas)
@@ -497,15 +368,7 @@ class _Builder:
                 "input_token_details": {"text_tokens": 0, "audio_tokens": 20},
                 "output_tokens": out,
             }
-        events.append(
-            self.event(
-                f"{prefix}.completed",
-                item_id=item_id,
-                content_index=0,
-                transcript=transcript,
-                usage=usage,
-            )
-        )
+        events.append(self.wire.transcription_completed(item_id, transcript, usage=usage))
         return events
 
     def user_audio(self, seg: list[Event], item_id: str | None = None) -> str:
@@ -514,27 +377,17 @@ class _Builder:
             item_id = self.new_id("item")
             seg.append(self.speech_started(item_id))
         self.clock += 1200
-        seg.append(
-            self.event(
-                "input_audio_buffer.speech_stopped", audio_end_ms=self.clock, item_id=item_id
-            )
-        )
+        seg.append(self.wire.speech_stopped(item_id, self.clock))
         self.commit(seg, item_id)
         return item_id
 
     def speech_started(self, item_id: str) -> Event:
         self.clock += 700
-        return self.event(
-            "input_audio_buffer.speech_started", audio_start_ms=self.clock, item_id=item_id
-        )
+        return self.wire.speech_started(item_id, self.clock)
 
     def commit(self, seg: list[Event], item_id: str) -> None:
         """``committed``, the user audio item, and its input transcription (if configured)."""
-        seg.append(
-            self.event(
-                "input_audio_buffer.committed", previous_item_id=self.previous(), item_id=item_id
-            )
-        )
+        seg.append(self.wire.committed(item_id, self.previous()))
         timing = "none"
         if self.transcriber is not None:
             timing = self.draw(st.sampled_from(("inline", "late", "early")))
@@ -567,20 +420,14 @@ class _Builder:
     ) -> str | None:
         """``response.output_item.added`` and (in the conversation) the item's placing
         event; returns the ``previous_item_id`` it named."""
-        seg.append(
-            self.event(
-                "response.output_item.added",
-                response_id=response_id,
-                output_index=index,
-                item=start,
-            )
-        )
+        previous = self.previous()
+        seg.append(self.wire.output_item_added(response_id, start, index))
         if out_of_band:
             return None
-        previous = self.previous()
-        self.order.append(start["id"])
-        kind = self.name("conversation.item.created", "conversation.item.added")
-        seg.append(self.event(kind, previous_item_id=previous, item=start))
+        if self.ga:
+            seg.append(self.wire.conversation_item_added(start, previous))
+        else:
+            seg.append(self.wire.conversation_item_created(start, previous))
         return previous
 
     def close_output(
@@ -596,12 +443,8 @@ class _Builder:
         """GA ``conversation.item.done`` (in the conversation), then
         ``response.output_item.done``."""
         if self.ga and not out_of_band:
-            seg.append(self.event("conversation.item.done", previous_item_id=previous, item=final))
-        seg.append(
-            self.event(
-                "response.output_item.done", response_id=response_id, output_index=index, item=final
-            )
-        )
+            seg.append(self.wire.conversation_item_done(final, previous))
+        seg.append(self.wire.output_item_done(response_id, final, index))
 
     def message_output(
         self,
@@ -621,13 +464,12 @@ class _Builder:
         events.
         Returns the final item, the audio bytes streamed, and whether playback started.
         """
+        wire = self.wire
         item_id = self.new_id("item")
-        ids = {"response_id": response_id, "item_id": item_id, "output_index": index}
         start = self.message(item_id, "assistant", [], status="in_progress")
         previous = self.open_output(seg, response_id, index, start, out_of_band=out_of_band)
         audio = kind == "audio"
-        empty = {"type": "audio", "transcript": ""} if audio else {"type": "text", "text": ""}
-        seg.append(self.event("response.content_part.added", **ids, content_index=0, part=empty))
+        seg.append(wire.content_part_added(response_id, item_id, kind, output_index=index))
         words = self.words()
         chunks: list[bytes] = []
         if audio and not self.webrtc:
@@ -639,19 +481,21 @@ class _Builder:
         started = False
         sent: list[str] = []
         streamed = 0
-        text_kind = self.name("response.text.delta", "response.output_text.delta")
-        audio_kind = self.name("response.audio.delta", "response.output_audio.delta")
-        transcript_kind = self.name(
-            "response.audio_transcript.delta", "response.output_audio_transcript.delta"
-        )
+        delta = wire.transcript_delta if audio else wire.text_delta
         for step in range(stop):
             if step < len(chunks):
-                data = base64.b64encode(chunks[step]).decode()
-                seg.append(self.event(audio_kind, **ids, content_index=0, delta=data))
+                seg.append(wire.audio_delta(response_id, item_id, chunks[step], output_index=index))
                 streamed += len(chunks[step])
             if step < len(words):
-                delta_kind = transcript_kind if audio else text_kind
-                seg.append(self.obfuscated(delta_kind, **ids, content_index=0, delta=words[step]))
+                seg.append(
+                    delta(
+                        response_id,
+                        item_id,
+                        words[step],
+                        output_index=index,
+                        obfuscation=self.obfuscation(),
+                    )
+                )
                 sent.append(words[step])
             if started_after is not None and not started and step >= started_after:
                 seg.append(self.buffer_event("started", response_id))
@@ -660,39 +504,15 @@ class _Builder:
             seg.extend(at_cut(started))
         text = "".join(sent)
         if audio:
-            seg.append(
-                self.event(
-                    self.name("response.audio.done", "response.output_audio.done"),
-                    **ids,
-                    content_index=0,
-                )
-            )
-            seg.append(
-                self.event(
-                    self.name(
-                        "response.audio_transcript.done", "response.output_audio_transcript.done"
-                    ),
-                    **ids,
-                    content_index=0,
-                    transcript=text,
-                )
-            )
+            seg.append(wire.audio_done(response_id, item_id, output_index=index))
+            seg.append(wire.transcript_done(response_id, item_id, text, output_index=index))
             final_part = {"type": "audio", "transcript": text}
-            content = [{"type": self.name("audio", "output_audio"), "transcript": text}]
+            content = [wire.output_audio(text)]
         else:
-            seg.append(
-                self.event(
-                    self.name("response.text.done", "response.output_text.done"),
-                    **ids,
-                    content_index=0,
-                    text=text,
-                )
-            )
+            seg.append(wire.text_done(response_id, item_id, text, output_index=index))
             final_part = {"type": "text", "text": text}
-            content = [{"type": self.name("text", "output_text"), "text": text}]
-        seg.append(
-            self.event("response.content_part.done", **ids, content_index=0, part=final_part)
-        )
+            content = [wire.output_text(text)]
+        seg.append(wire.content_part_done(response_id, item_id, final_part, output_index=index))
         status = "completed" if stop == steps else "incomplete"
         final = self.message(item_id, "assistant", content, status=status)
         self.close_output(seg, response_id, index, final, previous, out_of_band=out_of_band)
@@ -703,7 +523,7 @@ class _Builder:
     ) -> dict[str, Any]:
         """One function call of a response; appends ``(call_id, item_id)`` to ``calls``."""
         item_id = self.new_id("item")
-        call_id = self.new_id("call", 16)
+        call_id = self.new_id("call")
         name = self.draw(st.sampled_from(_TOOLS))
         word = self.draw(st.sampled_from(_WORDS))
         arguments = json.dumps({"query": word, "limit": len(word)}, ensure_ascii=False)
@@ -713,39 +533,24 @@ class _Builder:
         pieces = [arguments[a:b] for a, b in zip([0, *cuts], [*cuts, len(arguments)], strict=True)]
         if self.draw(st.integers(0, 4)) == 0:
             pieces = []  # the arguments come whole in `.done`
-        start = self.item(
-            item_id,
-            "function_call",
-            status="in_progress",
-            name=name,
-            call_id=call_id,
-            arguments="",
-        )
+        wire = self.wire
+        start = wire.function_call(name, "", item_id=item_id, call_id=call_id, status="in_progress")
         previous = self.open_output(seg, response_id, index, start)
-        ids = {"response_id": response_id, "item_id": item_id, "output_index": index}
         for piece in pieces:
             seg.append(
-                self.obfuscated(
-                    "response.function_call_arguments.delta", **ids, call_id=call_id, delta=piece
+                wire.arguments_delta(
+                    response_id,
+                    item_id,
+                    call_id,
+                    piece,
+                    output_index=index,
+                    obfuscation=self.obfuscation(),
                 )
             )
         seg.append(
-            self.event(
-                "response.function_call_arguments.done",
-                **ids,
-                call_id=call_id,
-                name=name,
-                arguments=arguments,
-            )
+            wire.arguments_done(response_id, item_id, call_id, arguments, name, output_index=index)
         )
-        final = self.item(
-            item_id,
-            "function_call",
-            status="completed",
-            name=name,
-            call_id=call_id,
-            arguments=arguments,
-        )
+        final = wire.function_call(name, arguments, item_id=item_id, call_id=call_id)
         self.close_output(seg, response_id, index, final, previous)
         calls.append((call_id, item_id))
         return final
@@ -762,7 +567,7 @@ class _Builder:
         start = self.response(
             response_id, "in_progress", output=[], usage=None, audio=audio, out_of_band=out_of_band
         )
-        seg.append(self.event("response.created", response=start))
+        seg.append(self.wire.response_created(start))
         if not self.ga and rate_limits:
             seg.append(self.rate_limits())
         if not out_of_band and self.draw(st.integers(0, 7)) == 7:
@@ -800,7 +605,7 @@ class _Builder:
             out_of_band=out_of_band,
             reason=reason,
         )
-        seg.append(self.event("response.done", response=final))
+        seg.append(self.wire.response_done(final))
         if self.ga:
             seg.append(self.rate_limits())
 
@@ -845,24 +650,13 @@ class _Builder:
     def truncate(self, seg: list[Event], item_id: str, streamed: int) -> None:
         received_ms = streamed // self.bytes_per_ms
         cut = self.draw(st.integers(0, received_ms + 500 if received_ms else 3000))
-        seg.append(
-            self.event(
-                "conversation.item.truncated", item_id=item_id, content_index=0, audio_end_ms=cut
-            )
-        )
+        seg.append(self.wire.conversation_item_truncated(item_id, cut))
 
     def error(self, spec: tuple[str, str, str, str | None]) -> Event:
         kind, code, message, param = spec
-        client_event = None if param is None else f"evt_client_{self.count}"
-        return self.event(
-            "error",
-            error={
-                "type": kind,
-                "code": code,
-                "message": message,
-                "param": param,
-                "event_id": client_event,
-            },
+        client_event = None if param is None else f"evt_client_{self.ids.count}"
+        return self.wire.error(
+            message, type=kind, code=code, param=param, client_event_id=client_event
         )
 
 
@@ -998,8 +792,7 @@ def _deletion(b: _Builder) -> None:
     if not b.order or b.draw(st.booleans()):
         b.user_text(seg)  # a client item, then deleted (say, added by mistake)
     victim = b.order[b.draw(st.integers(0, len(b.order) - 1))]
-    b.order.remove(victim)
-    seg.append(b.event("conversation.item.deleted", item_id=victim))
+    seg.append(b.wire.conversation_item_deleted(victim))  # it leaves b.order
     b.emit(seg)
 
 
@@ -1008,12 +801,12 @@ def _error(b: _Builder) -> None:
 
 
 def _buffer_clear(b: _Builder) -> None:
-    b.emit([b.event("input_audio_buffer.cleared")])
+    b.emit([b.wire.input_audio_cleared()])
 
 
 def _session_update(b: _Builder) -> None:
     words = "".join(b.words())
-    b.emit([b.event("session.updated", session=b.session(f"Be brief. {words}", True))])
+    b.emit([b.wire.session_updated(b.session(f"Be brief. {words}", True))])
 
 
 def _out_of_band(b: _Builder) -> None:
@@ -1034,14 +827,7 @@ def _idle_timeout(b: _Builder) -> None:
     item_id = b.new_id("item")
     start = b.clock + 500
     b.clock = start + 6000
-    seg.append(
-        b.event(
-            "input_audio_buffer.timeout_triggered",
-            audio_start_ms=start,
-            audio_end_ms=b.clock,
-            item_id=item_id,
-        )
-    )
+    seg.append(b.wire.timeout_triggered(item_id, start, b.clock))
     b.commit(seg, item_id)
     b.answer(seg, ["audio"])
     b.emit(seg)
@@ -1096,8 +882,8 @@ def _legal(
     audio_format = draw(st.sampled_from(_FORMATS))
     transcriber = draw(st.one_of(st.none(), st.sampled_from(_TRANSCRIBERS)))
     b = _Builder(draw, dialect, chosen_transport, audio_format, transcriber)
-    b.events.append(b.event("session.created", session=b.session("You are helpful.", False)))
-    b.events.append(b.event("session.updated", session=b.session("Be brief.", True)))
+    b.events.append(b.wire.session_created(b.session("You are helpful.", False)))
+    b.events.append(b.wire.session_updated(b.session("Be brief.", True)))
     kinds = draw(st.lists(st.sampled_from(features), min_size=min_turns, max_size=max_turns))
     for kind in kinds:
         _SEGMENTS[kind](b)

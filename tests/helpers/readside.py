@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import streams as s
-from conftest import HERE, RECORDING_FILES, read_lines
 from realtime_state import SessionState, replay
+from realtime_state.testing.wire import OMIT
+
+from . import streams as s
+from .data import HERE, RECORDING_FILES, read_lines
 
 LOG_FILES = sorted((HERE / "logs").glob("*.jsonl"))
 ALL_LINES: dict[str, list[str]] = {
@@ -52,50 +54,33 @@ def ga_session(
     if model is not None:
         session["model"] = model
     session["audio"] = audio
-    return {"type": "session.created", "event_id": s.eid(), "session": session}
+    return s.WIRE.session_created(session)
 
 
 def user_text(item_id: str, text: str, previous: Any = ...) -> list[dict[str, Any]]:
     """A GA user text item as the server confirms it (added, then done)."""
-    item = s.message(item_id, "user", {"type": "input_text", "text": text})
-    return [
-        s.item_added(item, previous),
-        s.item_added(item, previous, kind="conversation.item.done"),
-    ]
+    item = s.WIRE.message("user", [s.WIRE.input_text(text)], item_id=item_id)
+    return s.WIRE.place(item, OMIT if previous is ... else previous)
 
 
 def user_audio(
     item_id: str, audio: bytes | None = None, previous: Any = ...
 ) -> list[dict[str, Any]]:
     """A GA user audio item (with its bytes when given, as a client item echoed back)."""
-    part: dict[str, Any] = {"type": "input_audio", "transcript": None}
-    if audio is not None:
-        part["audio"] = s.b64(audio)
-    item = s.message(item_id, "user", part)
-    return [
-        s.item_added(item, previous),
-        s.item_added(item, previous, kind="conversation.item.done"),
-    ]
+    item = s.WIRE.message("user", [s.WIRE.input_audio(None, audio)], item_id=item_id)
+    return s.WIRE.place(item, OMIT if previous is ... else previous)
 
 
 def transcription(kind: str, item_id: str, **fields: Any) -> dict[str, Any]:
     """``conversation.item.input_audio_transcription.<kind>`` for part 0 of ``item_id``."""
-    event: dict[str, Any] = {
-        "type": f"conversation.item.input_audio_transcription.{kind}",
-        "event_id": s.eid(),
-        "item_id": item_id,
-        "content_index": 0,
-    }
-    event.update(fields)
-    return event
+    return s.WIRE.event(
+        f"conversation.item.input_audio_transcription.{kind}",
+        item_id=item_id,
+        content_index=0,
+        **fields,
+    )
 
 
 def truncate(item_id: str, ms: int) -> dict[str, Any]:
     """``conversation.item.truncated`` for part 0."""
-    return {
-        "type": "conversation.item.truncated",
-        "event_id": s.eid(),
-        "item_id": item_id,
-        "content_index": 0,
-        "audio_end_ms": ms,
-    }
+    return s.WIRE.conversation_item_truncated(item_id, ms)

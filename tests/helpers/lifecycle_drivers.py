@@ -30,113 +30,66 @@ from realtime_state.lifecycles import (
     Lifecycle,
 )
 from realtime_state.state import ItemState, PartState
+from realtime_state.testing.wire import OMIT, SequentialIds, WireBuilder
 
 R, MSG, C, CALL_ID = "resp_R", "item_I", "item_C", "call_C"
 
-_counter = iter(range(10**9))
-
-
-def _eid() -> str:
-    return f"event_{next(_counter):021d}"
+IDS = SequentialIds(start=0)
+WIRE = WireBuilder("ga", ids=IDS, session_id="sess_1", conversation_id="conv_1")
 
 
 def _response(response_id: str, status: str) -> dict[str, Any]:
-    return {
-        "object": "realtime.response",
-        "id": response_id,
-        "status": status,
-        "status_details": None,
-        "output": [],
-        "conversation_id": "conv_1",
-        "usage": None
+    usage = (
+        None
         if status == "in_progress"
-        else {"total_tokens": 3, "input_tokens": 2, "output_tokens": 1},
-    }
+        else {"total_tokens": 3, "input_tokens": 2, "output_tokens": 1}
+    )
+    return WIRE.response(response_id, status, usage=usage, minimal=True)
 
 
 def _created(response_id: str) -> dict[str, Any]:
-    return {
-        "type": "response.created",
-        "event_id": _eid(),
-        "response": _response(response_id, "in_progress"),
-    }
+    return WIRE.response_created(_response(response_id, "in_progress"))
 
 
 def _done(response_id: str, status: str) -> dict[str, Any]:
-    return {"type": "response.done", "event_id": _eid(), "response": _response(response_id, status)}
+    return WIRE.response_done(_response(response_id, status))
 
 
 def _message(status: str) -> dict[str, Any]:
-    return {"id": MSG, "type": "message", "role": "assistant", "status": status, "content": []}
+    return WIRE.message("assistant", item_id=MSG, status=status)
 
 
 def _call(status: str, arguments: str) -> dict[str, Any]:
-    return {
-        "id": C,
-        "type": "function_call",
-        "status": status,
-        "call_id": CALL_ID,
-        "name": "lookup",
-        "arguments": arguments,
-    }
+    return WIRE.function_call("lookup", arguments, item_id=C, call_id=CALL_ID, status=status)
 
 
 def _output_item(kind: str, index: int, item: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": f"response.output_item.{kind}",
-        "event_id": _eid(),
-        "response_id": R,
-        "output_index": index,
-        "item": item,
-    }
+    if kind == "added":
+        return WIRE.output_item_added(R, item, index)
+    return WIRE.output_item_done(R, item, index)
 
 
 def _part(kind: str, index: int) -> dict[str, Any]:
-    return {
-        "type": f"response.content_part.{kind}",
-        "event_id": _eid(),
-        "response_id": R,
-        "item_id": MSG,
-        "output_index": 0,
-        "content_index": index,
-        "part": {"type": "text", "text": ""},
-    }
+    part = {"type": "text", "text": ""}
+    if kind == "added":
+        return WIRE.content_part_added(R, MSG, part, content_index=index)
+    return WIRE.content_part_done(R, MSG, part, content_index=index)
 
 
 def _text(kind: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "type": f"response.output_text.{kind}",
-        "event_id": _eid(),
-        "response_id": R,
-        "item_id": MSG,
-        "output_index": 0,
-        "content_index": 0,
-        **fields,
-    }
+    if kind == "delta":
+        return WIRE.text_delta(R, MSG, fields["delta"])
+    return WIRE.text_done(R, MSG, fields["text"])
 
 
 def _arguments(kind: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "type": f"response.function_call_arguments.{kind}",
-        "event_id": _eid(),
-        "response_id": R,
-        "item_id": C,
-        "output_index": 1,
-        "call_id": CALL_ID,
-        **fields,
-    }
-
-
-def _buffer(kind: str, **fields: Any) -> dict[str, Any]:
-    return {"type": f"input_audio_buffer.{kind}", "event_id": _eid(), **fields}
+    if kind == "delta":
+        return WIRE.arguments_delta(R, C, CALL_ID, fields["delta"], output_index=1)
+    return WIRE.arguments_done(R, C, CALL_ID, fields["arguments"], fields["name"], output_index=1)
 
 
 BASE_EVENTS: list[dict[str, Any]] = [
-    {
-        "type": "session.created",
-        "event_id": _eid(),
-        "session": {"type": "realtime", "id": "sess_1", "model": "gpt-realtime"},
-    },
+    WIRE.session_created({"type": "realtime", "id": "sess_1", "model": "gpt-realtime"}),
     _created(R),
     _output_item("added", 0, _message("in_progress")),
     _part("added", 0),
@@ -245,34 +198,21 @@ def _call_event(state: SessionState, trigger: str) -> dict[str, Any] | None:
     if trigger == "done":
         return _arguments("done", arguments=arguments, name="lookup")
     if trigger == "item_done":
-        return {
-            "type": "conversation.item.done",
-            "event_id": _eid(),
-            "item": _call("completed", arguments),
-        }
-    return {
-        "type": "conversation.item.added",
-        "event_id": _eid(),
-        "previous_item_id": C,
-        "item": {
-            "id": f"item_out_{next(_fresh)}",
-            "type": "function_call_output",
-            "call_id": CALL_ID,
-            "output": "42",
-        },
-    }
+        return WIRE.conversation_item_done(_call("completed", arguments), OMIT)
+    output = WIRE.function_call_output(CALL_ID, "42", item_id=f"item_out_{next(_fresh)}")
+    return WIRE.conversation_item_added(output, C)
 
 
 def _turn_event(state: SessionState, trigger: str) -> dict[str, Any] | None:
     if trigger == "speech_started":
-        return _buffer("speech_started", audio_start_ms=100, item_id="item_U")
+        return WIRE.speech_started("item_U", 100)
     if trigger == "speech_stopped":
-        return _buffer("speech_stopped", audio_end_ms=900, item_id="item_U")
+        return WIRE.speech_stopped("item_U", 900)
     if trigger == "timeout":
-        return _buffer("timeout_triggered", audio_start_ms=0, audio_end_ms=5000, item_id="item_U")
+        return WIRE.timeout_triggered("item_U", 0, 5000)
     if trigger == "commit":
-        return _buffer("committed", item_id="item_U", previous_item_id=C)
-    return _buffer("cleared")
+        return WIRE.committed("item_U", C)
+    return WIRE.input_audio_cleared()
 
 
 USER = "item_U"
@@ -304,22 +244,22 @@ def _read_transcription(state: SessionState) -> str:
 
 
 def _transcription_event(state: SessionState, trigger: str) -> dict[str, Any] | None:
-    kind = {"delta": "delta", "complete": "completed", "fail": "failed", "segment": "segment"}
-    event: dict[str, Any] = {
-        "type": f"conversation.item.input_audio_transcription.{kind[trigger]}",
-        "event_id": _eid(),
-        "item_id": USER,
-        "content_index": 0,
-    }
     if trigger == "delta":
-        event["delta"] = "hel"
-    elif trigger == "complete":
-        event["transcript"] = "hello"
-    elif trigger == "fail":
-        event["error"] = {"type": "transcription_error", "code": "audio_unintelligible"}
-    else:
-        event.update(text="hello", id="seg_1", speaker="A", start=0.0, end=0.5)
-    return event
+        return WIRE.transcription_delta(USER, "hel")
+    if trigger == "complete":
+        return WIRE.transcription_completed(USER, "hello")
+    if trigger == "fail":
+        return WIRE.transcription_failed(USER)
+    return WIRE.event(
+        "conversation.item.input_audio_transcription.segment",
+        item_id=USER,
+        content_index=0,
+        text="hello",
+        id="seg_1",
+        speaker="A",
+        start=0.0,
+        end=0.5,
+    )
 
 
 @attrs.frozen

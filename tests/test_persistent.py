@@ -1,0 +1,196 @@
+"""The persistent building blocks (``realtime_state._persistent``): ``Chunks``, ``Log`` and
+``make_evolver``."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import attrs
+import pytest
+
+from realtime_state._persistent import EMPTY_LOG, Chunks, Log, make_evolver
+
+LONG = 100_000
+
+# --- Chunks --------------------------------------------------------------------------------------
+
+
+def test_chunks_of_and_append() -> None:
+    one = Chunks.of("ab")
+    assert (one.value(), len(one), one.size, one.prev, one.piece) == ("ab", 2, 2, None, "ab")
+    two = one.append("cde")
+    assert two.value() == "abcde"
+    assert len(two) == 5
+    assert two.prev is one  # shares everything before it
+    assert two.piece == "cde"
+    assert one.value() == "ab"  # unchanged
+
+
+def test_appending_twice_to_one_chunks_branches_without_interference() -> None:
+    base = Chunks.of("x").append("y")
+    left, right = base.append("L"), base.append("R")
+    assert (left.value(), right.value(), base.value()) == ("xyL", "xyR", "xy")
+    assert left.prev is right.prev is base
+
+
+def test_chunks_of_bytes() -> None:
+    audio = Chunks.of(b"\x00\x01").append(b"\x02")
+    assert audio.value() == b"\x00\x01\x02"
+    assert audio.size == 3
+    assert Chunks.of(b"").append(b"").value() == b""
+
+
+def test_value_is_memoised_and_reused_by_later_appends() -> None:
+    first = Chunks.of("a").append("b")
+    assert first._joined is None
+    joined = first.value()
+    assert first._joined == "ab"
+    assert first.value() is joined  # the same object: joined once
+    later = first.append("c")
+    assert later.value() == "abc"
+    later.piece = "X"  # a piece below a memo is never read again: the walk stops at the memo
+    assert later.append("d").value() == "abcd"
+
+
+def test_chunks_compare_by_value_not_by_pieces() -> None:
+    assert Chunks.of("abc") == Chunks.of("a").append("bc")
+    assert Chunks.of("a").append("b").append("c") == Chunks.of("ab").append("c")
+    assert Chunks.of("abc") != Chunks.of("abd")
+    assert Chunks.of("ab") != Chunks.of("abc")
+    assert Chunks.of("abc") != "abc"
+    assert Chunks.of(b"a") == Chunks.of(b"a")
+    with pytest.raises(TypeError):
+        hash(Chunks.of("a"))
+
+
+def test_chunks_repr_shows_the_value() -> None:
+    assert repr(Chunks.of("a").append("b")) == "Chunks('ab')"
+
+
+def _long_chunks() -> Chunks[str]:
+    chunks = Chunks.of("0")
+    for i in range(1, LONG):
+        chunks = chunks.append(str(i % 10))
+    return chunks
+
+
+def test_a_long_chain_pickles_flat_and_copies() -> None:
+    chunks = _long_chunks()
+    data = pickle.dumps(chunks)  # would overflow the stack if it recursed per node
+    back = pickle.loads(data)
+    assert back == chunks
+    assert back.prev is None  # one node holding the joined value
+    assert back.value() == chunks.value()
+    assert len(back) == LONG
+    assert copy.deepcopy(chunks) == chunks
+    assert back.append("!").value() == chunks.value() + "!"
+
+
+# --- Log -----------------------------------------------------------------------------------------
+
+
+def test_empty_log() -> None:
+    assert len(EMPTY_LOG) == 0
+    assert EMPTY_LOG.to_tuple() == ()
+    assert list(EMPTY_LOG) == []
+    assert Log() == EMPTY_LOG
+
+
+def test_log_append_to_tuple_and_iteration() -> None:
+    one = EMPTY_LOG.append("a")
+    two = one.append("b").append("c")
+    assert two.to_tuple() == ("a", "b", "c")
+    assert list(two) == ["a", "b", "c"]
+    assert len(two) == 3
+    assert one.to_tuple() == ("a",)  # the older log is unchanged
+    assert EMPTY_LOG.to_tuple() == ()
+    assert two.prev is not None and two.prev.prev is one  # shares its past
+
+
+def test_log_keeps_falsy_entries() -> None:
+    log = EMPTY_LOG.append(None).append(0).append("")
+    assert log.to_tuple() == (None, 0, "")
+
+
+def test_log_equality_by_entries() -> None:
+    a = EMPTY_LOG.append(1).append(2)
+    b = EMPTY_LOG.append(1).append(2)
+    assert a == b
+    assert a is not b
+    assert a != EMPTY_LOG.append(1)
+    assert a != EMPTY_LOG.append(2).append(1)
+    assert a != (1, 2)
+    with pytest.raises(TypeError):
+        hash(a)
+
+
+def test_a_long_log_compares_pickles_and_copies_without_recursion() -> None:
+    log = EMPTY_LOG
+    for i in range(LONG):
+        log = log.append(i)
+    other = EMPTY_LOG
+    for i in range(LONG):
+        other = other.append(i)
+    assert log == other
+    back = pickle.loads(pickle.dumps(log))
+    assert back == log
+    assert len(back) == LONG
+    assert back.to_tuple()[-3:] == (LONG - 3, LONG - 2, LONG - 1)
+    assert copy.deepcopy(log) == log
+    assert pickle.loads(pickle.dumps(EMPTY_LOG)) == EMPTY_LOG
+
+
+# --- make_evolver --------------------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class Point:
+    x: int
+    y: int = 0
+    label: str = "p"
+    tags: tuple[str, ...] = ()
+
+
+evolve_point = make_evolver(Point)
+
+
+def test_evolver_with_no_changes_copies_every_field() -> None:
+    p = Point(1, 2, "a", ("t",))
+    q = evolve_point(p)
+    assert q == p
+    assert q is not p
+    assert type(q) is Point
+    assert q.tags is p.tags
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"x": 9}, {"y": 9}, {"label": "z"}, {"tags": ("u",)}, {"x": 5, "label": "w"}],
+)
+def test_evolver_changes_only_the_named_fields(changes: dict[str, object]) -> None:
+    p = Point(1, 2, "a", ("t",))
+    q = evolve_point(p, **changes)
+    for field in attrs.fields(Point):
+        expected = changes.get(field.name, getattr(p, field.name))
+        assert getattr(q, field.name) == expected, field.name
+    assert p == Point(1, 2, "a", ("t",))  # the original is untouched
+
+
+def test_evolver_sets_falsy_values_and_refuses_unknown_fields() -> None:
+    p = Point(1, 2, "a", ("t",))
+    q = evolve_point(p, x=0, label="", tags=())
+    assert (q.x, q.y, q.label, q.tags) == (0, 2, "", ())
+    with pytest.raises(TypeError):
+        evolve_point(p, z=1)
+    with pytest.raises(TypeError):
+        evolve_point(p, 1)  # keyword-only
+
+
+def test_evolver_does_not_run_init() -> None:
+    @attrs.frozen(slots=True)
+    class Checked:
+        n: int = attrs.field(validator=attrs.validators.gt(0))
+
+    evolve_checked = make_evolver(Checked)
+    assert evolve_checked(Checked(1), n=-1).n == -1  # no validator: it builds directly
