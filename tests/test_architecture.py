@@ -5,7 +5,7 @@ Read from the source with :mod:`ast`, not by importing: every ``import`` and
 function, except those under ``if TYPE_CHECKING:`` (annotations only, never run).
 
 The layers, bottom up: ``errors``, ``events``, ``formats``, ``_persistent``; ``decoding``,
-``lifecycles``; ``state``; ``reducer``; the read side (``transcript``, ``audio``, ``cost``,
+``_lifecycle``, ``lifecycles``; ``state``; ``reducer``; the read side (``transcript``, ``audio``, ``cost``,
 ``carry``), which reads states and names state classes in annotations only; ``testing``,
 ``logs``, ``cli`` on top. The one sanctioned upward reference: ``SessionState``'s
 convenience methods (``transcript()``, ``audio()``, ``wav()``, ``conversation_wav()``,
@@ -158,6 +158,7 @@ CORE = {
     "realtime_state._persistent",
     "realtime_state.decoding",
     "realtime_state.lifecycles",
+    "realtime_state._lifecycle",
 }
 READ_SIDE = {
     "realtime_state.transcript",
