@@ -70,85 +70,141 @@ def _mismatch(found: Found, code: str, event: Any, streamed: str, final: str) ->
     )
 
 
+# Each channel function returns the part after the event; ``phase`` and ``channel`` are the
+# part's and the channel's new phases, ``streaming`` whether deltas came before (keywords are
+# passed directly: evolving with ``**changes`` costs twice as much on this hot path).
+
+
 def _text_delta(
-    state: SessionState, part: PartState, event: Any, found: Found, streaming: bool
-) -> dict[str, Any]:
+    state: SessionState,
+    part: PartState,
+    event: Any,
+    found: Found,
+    streaming: bool,
+    phase: str,
+    channel: str,
+) -> PartState:
     old = part.text_chunks
-    return {"text_chunks": Chunks.of(event.delta) if old is None else old.append(event.delta)}
+    text = Chunks.of(event.delta) if old is None else old.append(event.delta)
+    return evolve_part(part, phase=phase, text_phase=channel, text_chunks=text)
 
 
 def _text_done(
-    state: SessionState, part: PartState, event: Any, found: Found, streaming: bool
-) -> dict[str, Any]:
+    state: SessionState,
+    part: PartState,
+    event: Any,
+    found: Found,
+    streaming: bool,
+    phase: str,
+    channel: str,
+) -> PartState:
     old = part.text_chunks
     streamed = "" if old is None else old.value()
     if streaming and streamed != event.text:
         _mismatch(found, lc.Code.TEXT_MISMATCH, event, streamed, event.text)
-    return {"text_chunks": merge_text(old, event.text) or Chunks.of("")}
+    text = merge_text(old, event.text) or Chunks.of("")
+    return evolve_part(part, phase=phase, text_phase=channel, text_chunks=text)
 
 
 def _audio_delta(
-    state: SessionState, part: PartState, event: Any, found: Found, streaming: bool
-) -> dict[str, Any]:
+    state: SessionState,
+    part: PartState,
+    event: Any,
+    found: Found,
+    streaming: bool,
+    phase: str,
+    channel: str,
+) -> PartState:
     data = b64(event.delta, found, f"item {event.item_id} part {event.content_index}")
     if part.truncated_at_ms is not None:
         # In flight when the cut came: received, never heard; the kept audio stays as cut.
         before = part.audio_bytes_before_truncation or 0
-        return {"audio_bytes_before_truncation": before + len(data)}
+        return evolve_part(
+            part, phase=phase, audio_phase=channel, audio_bytes_before_truncation=before + len(data)
+        )
     old = part.audio_chunks
-    return {
-        "audio_chunks": Chunks.of(data) if old is None else old.append(data),
-        "audio_spec": output_spec(state.session) if part.audio_spec is None else part.audio_spec,
-    }
+    return evolve_part(
+        part,
+        phase=phase,
+        audio_phase=channel,
+        audio_chunks=Chunks.of(data) if old is None else old.append(data),
+        audio_spec=output_spec(state.session) if part.audio_spec is None else part.audio_spec,
+    )
 
 
 def _audio_done(
-    state: SessionState, part: PartState, event: Any, found: Found, streaming: bool
-) -> dict[str, Any]:
-    return {}
+    state: SessionState,
+    part: PartState,
+    event: Any,
+    found: Found,
+    streaming: bool,
+    phase: str,
+    channel: str,
+) -> PartState:
+    return evolve_part(part, phase=phase, audio_phase=channel)
 
 
 def _transcript_delta(
-    state: SessionState, part: PartState, event: Any, found: Found, streaming: bool
-) -> dict[str, Any]:
+    state: SessionState,
+    part: PartState,
+    event: Any,
+    found: Found,
+    streaming: bool,
+    phase: str,
+    channel: str,
+) -> PartState:
     if part.truncated_at_ms is not None:
         # In flight when the cut came: said, never heard; the transcript stays cleared.
-        return {
-            "transcript_before_truncation": (part.transcript_before_truncation or "") + event.delta
-        }
+        said = (part.transcript_before_truncation or "") + event.delta
+        return evolve_part(
+            part, phase=phase, transcript_phase=channel, transcript_before_truncation=said
+        )
     old = part.transcript_chunks
-    return {"transcript_chunks": Chunks.of(event.delta) if old is None else old.append(event.delta)}
+    transcript = Chunks.of(event.delta) if old is None else old.append(event.delta)
+    return evolve_part(part, phase=phase, transcript_phase=channel, transcript_chunks=transcript)
 
 
 def _transcript_done(
-    state: SessionState, part: PartState, event: Any, found: Found, streaming: bool
-) -> dict[str, Any]:
-    if part.truncated_at_ms is not None:
-        return {}  # the server cleared it at the cut; the done does not restore it
+    state: SessionState,
+    part: PartState,
+    event: Any,
+    found: Found,
+    streaming: bool,
+    phase: str,
+    channel: str,
+) -> PartState:
     old = part.transcript_chunks
-    streamed = "" if old is None else old.value()
-    final = event.transcript
-    if streaming and streamed != final:
-        _mismatch(found, lc.Code.TRANSCRIPT_MISMATCH, event, streamed, final)
-    if old is None or streamed != final:
-        return {"transcript_chunks": Chunks.of(final)}
-    return {}
+    if part.truncated_at_ms is None:  # else the server cleared it: the done does not restore it
+        streamed = "" if old is None else old.value()
+        final = event.transcript
+        if streaming and streamed != final:
+            _mismatch(found, lc.Code.TRANSCRIPT_MISMATCH, event, streamed, final)
+        if old is None or streamed != final:
+            old = Chunks.of(final)
+    return evolve_part(part, phase=phase, transcript_phase=channel, transcript_chunks=old)
 
 
-Apply = Callable[[SessionState, PartState, Any, Found, bool], dict[str, Any]]
+Apply = Callable[[SessionState, PartState, Any, Found, bool, str, str], PartState]
 
 
 @attrs.frozen
 class Channel:
     """One streamed channel of a part: its name (and phase attribute ``{name}_phase``), the
     part type a lenient recovery creates for it, and how a delta and a done change the part:
-    ``(state, part, event, found, streaming) -> the part's changed attributes``, where
-    ``streaming`` says whether deltas came before."""
+    ``(state, part, event, found, streaming, phase, channel phase) -> the part after``."""
 
     name: str
     part_type: str
     delta: Apply
     done: Apply
+    phase_name: str = attrs.field(init=False)
+    """The part's attribute that holds this channel's phase."""
+    subject: str = attrs.field(init=False)
+    """How a violation names the channel (a template of the part's index and item id)."""
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "phase_name", f"{self.name}_phase")
+        object.__setattr__(self, "subject", f"the {self.name} of part {{}} of item {{}}")
 
 
 TEXT = Channel("text", "text", _text_delta, _text_done)
@@ -158,43 +214,39 @@ TRANSCRIPT = Channel("transcript", "audio", _transcript_delta, _transcript_done)
 
 def _channel_target(
     state: SessionState, event: Any, found: Found, channel: Channel, trigger: str
-) -> tuple[Responses, ItemState, PartState, str, str] | None:
+) -> tuple[Responses, ItemState, PartState, str, str, str] | None:
     """Check everything a channel event names; return the responses, the item, the part,
-    the part's new phase and the channel's, or ``None`` when the event must be ignored."""
+    the part's new phase, the channel's new phase and its phase before, or ``None`` when
+    the event must be ignored."""
     got = part_target(state, event, found, "delta", channel.part_type)
     if got is None:
         return None
     responses, item, part = got
-    subject = f"part {event.content_index} of item {event.item_id}"
-    part_phase = step(CONTENT_PART, part.phase, "delta", found, event, subject)
+    index, item_id = event.content_index, event.item_id
+    part_phase = step(
+        CONTENT_PART, part.phase, "delta", found, event, "part {} of item {}", index, item_id
+    )
     if part_phase is None:
         return None
-    subject = f"the {channel.name} of {subject}"
-    phase = getattr(part, f"{channel.name}_phase")
-    channel_phase = step(STREAM, phase, trigger, found, event, subject)
+    phase = getattr(part, channel.phase_name)
+    channel_phase = step(STREAM, phase, trigger, found, event, channel.subject, index, item_id)
     if channel_phase is None:
         return None
-    return responses, item, part, part_phase, channel_phase
+    return responses, item, part, part_phase, channel_phase, phase
 
 
 def on_channel(channel: Channel, trigger: str) -> Handler:
     """The handler of ``channel``'s deltas (``trigger`` ``delta``) or its ``*.done``
     (``done``)."""
-    phase_name = f"{channel.name}_phase"
     apply = channel.delta if trigger == "delta" else channel.done
 
     def handler(state: SessionState, event: PartDelta | PartDone, found: Found) -> Changes:
         got = _channel_target(state, event, found, channel, trigger)
         if got is None:
             return {}
-        responses, item, part, part_phase, channel_phase = got
-        streaming = getattr(part, phase_name) == Phase.STREAMING
-        part = evolve_part(
-            part,
-            phase=part_phase,
-            **{phase_name: channel_phase},
-            **apply(state, part, event, found, streaming),
-        )
+        responses, item, part, part_phase, channel_phase, before = got
+        streaming = before == Phase.STREAMING
+        part = apply(state, part, event, found, streaming, part_phase, channel_phase)
         return changes(
             state, set_part(state.conversation, item, event.content_index, part), responses
         )
@@ -225,8 +277,8 @@ def _call_target(
         report(found, lc.Code.NOT_A_CALL, event=event.type, item_id=item.id, kind=item.type)
         return None
     phase = item.call_phase or FUNCTION_CALL.initial
-    subject = f"the arguments of call {item.call_id} (item {item.id})"
-    dest = step(FUNCTION_CALL, phase, trigger, found, event, subject)
+    subject = "the arguments of call {} (item {})"
+    dest = step(FUNCTION_CALL, phase, trigger, found, event, subject, item.call_id, item.id)
     if dest is None:
         return None
     return responses, item, phase, dest

@@ -35,14 +35,25 @@ evolve_input = make_evolver(InputAudioState)
 
 
 def step(
-    lifecycle: lc.Lifecycle, phase: str, trigger: str, found: Found, event: Any, subject: str
+    lifecycle: lc.Lifecycle,
+    phase: str,
+    trigger: str,
+    found: Found,
+    event: Any,
+    subject: str,
+    *args: object,
 ) -> str | None:
     """Fire ``trigger`` in ``phase``: the destination when legal; when refused, record the
-    violation and return the lenient recovery (``None``: the event is ignored)."""
+    violation and return the lenient recovery (``None``: the event is ignored).
+
+    ``subject`` names the object, as a :meth:`str.format` template filled with ``args``
+    only when a violation is recorded (the legal path formats nothing).
+    """
     answer = lifecycle.steps[trigger][phase]
     code = answer.code
     if code is not None:
-        found.append((code, lc.message(code, event=event.type, subject=subject, phase=phase)))
+        what = subject.format(*args) if args else subject
+        found.append((code, lc.message(code, event=event.type, subject=what, phase=phase)))
     return answer.dest
 
 

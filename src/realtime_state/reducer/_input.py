@@ -145,8 +145,8 @@ def on_transcription(state: SessionState, event: TranscriptionEvent, found: Foun
             phase = item.content[index].transcription_status or Phase.ABSENT
         else:
             phase = Phase.ABSENT
-        subject = f"the transcription of part {index} of item {event.item_id}"
-        if step(TRANSCRIPTION, phase, trigger, found, event, subject) is None:
+        subject = "the transcription of part {} of item {}"
+        if step(TRANSCRIPTION, phase, trigger, found, event, subject, index, event.item_id) is None:
             return {}  # a second completion: ignored, and not billed twice
     if item is not None:
         conv = apply_transcription(conv, event, found)
@@ -172,8 +172,8 @@ def _buffer(
     state: SessionState, event: ev.ServerEvent, trigger: str, found: Found, **fields: object
 ) -> Changes:
     """Fire ``trigger`` of the input turn and set the buffer's ``fields``."""
-    subject = f"item {getattr(event, 'item_id', None)}"
-    phase = step(INPUT_TURN, state.input_audio.phase, trigger, found, event, subject)
+    item_id = getattr(event, "item_id", None)
+    phase = step(INPUT_TURN, state.input_audio.phase, trigger, found, event, "item {}", item_id)
     assert phase is not None  # every refusal of the input turn recovers
     return {"input_audio": evolve_input(state.input_audio, phase=phase, **fields)}
 

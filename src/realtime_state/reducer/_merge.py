@@ -313,8 +313,8 @@ def _answer_call(conv: _Conversation, call_id: str, found: Found, event: Any) ->
     if call is None:  # the call was deleted; its output may still be given
         return conv
     phase = call.call_phase or Phase.ARGUMENTS_DONE
-    subject = f"call {call_id} (item {call.id})"
-    dest = step(FUNCTION_CALL, phase, "output", found, event, subject)
+    subject = "call {} (item {})"
+    dest = step(FUNCTION_CALL, phase, "output", found, event, subject, call_id, call.id)
     if dest is None or dest == call.call_phase:  # the table recovers every refusal of "output"
         return conv
     return put_item(conv, evolve_item(call, call_phase=dest))

@@ -43,7 +43,7 @@ def response_step(state: SessionState, event: Any, trigger: str, found: Found) -
     answer = RESPONSE.steps[trigger][phase]
     if answer.code is None:
         return responses
-    dest = step(RESPONSE, phase, trigger, found, event, f"response {response_id}")
+    dest = step(RESPONSE, phase, trigger, found, event, "response {}", response_id)
     if dest is None:
         return None
     return responses.set(response_id, ResponseState(id=response_id, status=dest, phase=dest))
@@ -52,7 +52,7 @@ def response_step(state: SessionState, event: Any, trigger: str, found: Found) -
 def item_step(item: ItemState, trigger: str, found: Found, event: Any) -> ItemState | None:
     """Advance the output-item lifecycle; ``None`` when the event must be ignored."""
     phase = item.phase
-    dest = step(OUTPUT_ITEM, phase, trigger, found, event, f"item {item.id}")
+    dest = step(OUTPUT_ITEM, phase, trigger, found, event, "item {}", item.id)
     if dest is None:
         return None
     return item if dest == phase else evolve_item(item, phase=dest)
@@ -171,7 +171,7 @@ def _response_event_step(
         return None
     response = state.responses.get(response_id)
     phase = Phase.ABSENT if response is None else response.phase
-    dest = step(RESPONSE, phase, trigger, found, event, f"response {response_id}")
+    dest = step(RESPONSE, phase, trigger, found, event, "response {}", response_id)
     return None if dest is None else (wire, response_id, response, dest)
 
 
@@ -195,10 +195,12 @@ def on_response_created(state: SessionState, event: ev.ResponseCreated, found: F
     )
     out: Changes = {"responses": state.responses.set(response_id, response)}
     if not out_of_band:
-        subject = (
-            f"response {response_id} while response {state.active_response_id} is still in progress"
-        )
-        if step(CONVERSATION, state.conversation_phase, "response_created", found, event, subject):
+        subject = "response {} while response {} is still in progress"
+        active = state.active_response_id
+        phase = state.conversation_phase
+        if step(
+            CONVERSATION, phase, "response_created", found, event, subject, response_id, active
+        ):
             out["active_response_id"] = response_id
     return out
 
@@ -275,7 +277,7 @@ def on_output_item(
     added = isinstance(event, ev.ResponseOutputItemAdded)
     old = state.conversation.items.get(item_id) if item_id is not None else None
     phase = Phase.ABSENT if old is None else old.phase
-    dest = step(OUTPUT_ITEM, phase, "add" if added else "finish", found, event, f"item {item_id}")
+    dest = step(OUTPUT_ITEM, phase, "add" if added else "finish", found, event, "item {}", item_id)
     if dest is None:
         return {}
     sub = state if responses is state.responses else evolve_state(state, responses=responses)
@@ -323,8 +325,8 @@ def on_content_part_added(
     content = item.content
     if 0 <= index < len(content):
         old = content[index]
-        subject = f"part {index} of item {item.id}"
-        dest = step(CONTENT_PART, old.phase, "add", found, event, subject)
+        subject = "part {} of item {}"
+        dest = step(CONTENT_PART, old.phase, "add", found, event, subject, index, item.id)
         if dest is None:
             return {}
         part = evolve_part(merge_part(old, event.part, False, found, where), phase=dest)
@@ -347,8 +349,8 @@ def on_content_part_done(
         return {}
     responses, item, part = got
     index = event.content_index
-    subject = f"part {index} of item {item.id}"
-    dest = step(CONTENT_PART, part.phase, "finish", found, event, subject)
+    subject = "part {} of item {}"
+    dest = step(CONTENT_PART, part.phase, "finish", found, event, subject, index, item.id)
     if dest is None:
         return {}
     part = evolve_part(
