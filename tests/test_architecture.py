@@ -6,8 +6,9 @@ function, except those under ``if TYPE_CHECKING:`` (annotations only, never run)
 
 The layers, bottom up: ``errors``, ``events``, ``formats``, ``_persistent``; ``decoding``,
 ``_lifecycle``, ``lifecycles``; ``state``; ``reducer``; the read side (``transcript``,
-``audio``, ``cost``, ``carry``), which reads states and names state classes in annotations
-only; ``testing``, ``logs``, ``cli`` on top. The one sanctioned upward reference: ``SessionState``'s
+``audio``, ``cost``, ``prices``, ``carry``), which reads states and names state classes in
+annotations only; ``testing``, ``logs``, ``cli`` on top. The one sanctioned upward
+reference: ``SessionState``'s
 convenience methods (``transcript()``, ``audio()``, ``wav()``, ``conversation_wav()``,
 ``cost()``, ``to_client_events()``) import their read-side function when called. They are
 thin delegations; the free functions are the primary API.
@@ -164,6 +165,7 @@ READ_SIDE = {
     "realtime_state.transcript",
     "realtime_state.audio",
     "realtime_state.cost",
+    "realtime_state.prices",
     "realtime_state.carry",
 }
 

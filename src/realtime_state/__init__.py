@@ -19,11 +19,11 @@ _EXPORTS = {
     "CarryOver": ".carry",
     "Skipped": ".carry",
     "carry_over": ".carry",
-    "DEFAULT_PRICES": ".cost",
+    "DEFAULT_PRICES": ".prices",
     "CostBreakdown": ".cost",
-    "ModelPrice": ".cost",
+    "ModelPrice": ".prices",
     "NoModelError": ".errors",
-    "PriceTable": ".cost",
+    "PriceTable": ".prices",
     "PricingError": ".errors",
     "ResponseCost": ".cost",
     "SessionCost": ".cost",
@@ -111,16 +111,7 @@ __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 if TYPE_CHECKING:  # what type checkers and IDEs see
     from .audio import pcm_to_wav
     from .carry import CarryOver, Skipped, carry_over
-    from .cost import (
-        DEFAULT_PRICES,
-        CostBreakdown,
-        ModelPrice,
-        PriceTable,
-        ResponseCost,
-        SessionCost,
-        TokenCounts,
-        TranscriptionCost,
-    )
+    from .cost import CostBreakdown, ResponseCost, SessionCost, TokenCounts, TranscriptionCost
     from .decoding import Event, RawEvent, decode, encode
     from .errors import (
         AudioError,
@@ -135,6 +126,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
     )
     from .events import UnknownEvent, UnknownObject
     from .formats import AudioSpec
+    from .prices import DEFAULT_PRICES, ModelPrice, PriceTable
     from .reducer import history, reduce, replay
     from .state import (
         ErrorRecord,

@@ -29,7 +29,6 @@ be attributed to a modality (old or cut usage objects) is left unpriced and repo
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -37,14 +36,17 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import events as ev
+from . import prices as _prices
 from .errors import (
     NoModelError,
     PricingError,
     UnknownModelError,
     _rebuild_unknown,  # noqa: F401  (pickles made before errors.py held it)
 )
+from .prices import PRICE_FIELDS, ModelPrice, PriceTable, as_price_table
 
 if TYPE_CHECKING:
+    from .prices import DEFAULT_PRICES, PRICES_DATE  # read on first use (__getattr__ below)
     from .state import SessionState, TranscriptionRecord
 
 __all__ = [
@@ -62,6 +64,7 @@ __all__ = [
     "SessionCost",
     "session_cost",
     "as_price_table",
+    "PRICE_FIELDS",
 ]
 
 MILLION = Decimal(1_000_000)
@@ -69,160 +72,25 @@ SIXTY = Decimal(60)
 ZERO = Decimal(0)
 
 
-def _money(value: Any) -> Decimal | None:
-    """A price as ``Decimal`` (``None`` stays ``None``); floats go through ``str``."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise TypeError("a price cannot be a bool")
-    if isinstance(value, float):
-        value = repr(value)
-    price = Decimal(value)
-    if not price.is_finite() or price < 0:
-        raise ValueError(f"a price must be a finite number >= 0, not {value!r}")
-    return price
+def __getattr__(name: str) -> Any:
+    # PEP 562: DEFAULT_PRICES and PRICES_DATE are read from the package data on first access,
+    # by realtime_state.prices; set on this module (say, by a test's monkeypatch), a
+    # DEFAULT_PRICES is a module global instead, and session_cost's default (see _price_table)
+    if name in ("DEFAULT_PRICES", "PRICES_DATE"):
+        return getattr(_prices, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-PRICE_FIELDS = (
-    "text_input",
-    "text_cached_input",
-    "text_output",
-    "audio_input",
-    "audio_cached_input",
-    "audio_output",
-    "image_input",
-    "image_cached_input",
-    "per_minute",
-)
-"""The fields of a :class:`ModelPrice` (all but ``per_minute`` are per 1M tokens)."""
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class ModelPrice:
-    """The rates of one model, in the table's currency: per 1M tokens, except
-    ``per_minute`` (per minute of audio, for models billed by duration).
-
-    Any field may be ``None`` (the model has no such rate); pricing usage that needs a
-    missing rate raises :class:`PricingError`. Values may be given as ``Decimal``, ``str``,
-    ``int`` or ``float`` (converted through ``str``).
-    """
-
-    text_input: Decimal | None = attrs.field(default=None, converter=_money)
-    text_cached_input: Decimal | None = attrs.field(default=None, converter=_money)
-    text_output: Decimal | None = attrs.field(default=None, converter=_money)
-    audio_input: Decimal | None = attrs.field(default=None, converter=_money)
-    audio_cached_input: Decimal | None = attrs.field(default=None, converter=_money)
-    audio_output: Decimal | None = attrs.field(default=None, converter=_money)
-    image_input: Decimal | None = attrs.field(default=None, converter=_money)
-    image_cached_input: Decimal | None = attrs.field(default=None, converter=_money)
-    per_minute: Decimal | None = attrs.field(default=None, converter=_money)
-    source: str | None = attrs.field(default=None, eq=False)
-    """Where the rates come from (a URL or a note), for the reader."""
-
-    @classmethod
-    def from_mapping(cls, rates: Mapping[str, Any]) -> ModelPrice:
-        """Build from ``{"text_input": "4.00", ...}``; unknown keys raise ``ValueError``."""
-        unknown = set(rates) - {*PRICE_FIELDS, "source"}
-        if unknown:
-            raise ValueError(
-                f"unknown price field(s) {sorted(unknown)}; known: {', '.join(PRICE_FIELDS)}"
-            )
-        return cls(**rates)
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class PriceTable:
-    """Model id -> :class:`ModelPrice`, with the date the rates were read, their source and
-    the currency."""
-
-    models: Mapping[str, ModelPrice] = attrs.field(factory=dict)
-    date: str | None = None
-    """ISO date the rates were checked, or ``None``."""
-    source: str | None = None
-    currency: str = "USD"
-
-    def price(self, model: str, role: str = "model") -> ModelPrice:
-        """The rates of ``model`` (exact id); :class:`UnknownModelError` if absent."""
-        found = self.models.get(model)
-        if found is None:
-            raise UnknownModelError(model, self, role)
-        return found
-
-    def __contains__(self, model: object) -> bool:
-        return model in self.models
-
-    def with_models(self, models: Mapping[str, ModelPrice | Mapping[str, Any]]) -> PriceTable:
-        """A copy with ``models`` added (or replacing rows of the same id)."""
-        merged = dict(self.models)
-        merged.update(as_price_table(models).models)
-        return attrs.evolve(self, models=merged)
-
-
-def as_price_table(
+def _price_table(
     prices: PriceTable | Mapping[str, ModelPrice | Mapping[str, Any]] | None,
 ) -> PriceTable:
-    """A :class:`PriceTable` from what ``state.cost(prices=...)`` accepts (``None`` gives
-    :data:`DEFAULT_PRICES`)."""
+    """:func:`as_price_table`, except that a ``DEFAULT_PRICES`` set on this module (as before
+    the price model moved to :mod:`realtime_state.prices`) is still the default."""
     if prices is None:
-        # the module attribute, as before the table moved to package data: a DEFAULT_PRICES
-        # set on this module (say, by a test's monkeypatch) is still the default
         shipped: PriceTable | None = globals().get("DEFAULT_PRICES")
-        return shipped if shipped is not None else _shipped_table()
-    if isinstance(prices, PriceTable):
-        return prices
-    models: dict[str, ModelPrice] = {}
-    for model, rates in prices.items():
-        models[model] = rates if isinstance(rates, ModelPrice) else ModelPrice.from_mapping(rates)
-    return PriceTable(models=models)
-
-
-# ---------------------------------------------------------------------------------------------
-# The shipped table
-# ---------------------------------------------------------------------------------------------
-
-_PRICES_RESOURCE = "data/prices.json"  # inside the package, read with importlib.resources
-
-if TYPE_CHECKING:  # both are read from _PRICES_RESOURCE on first use (module __getattr__ below)
-    DEFAULT_PRICES: PriceTable
-    """The rates shipped with the package (USD, per 1M tokens or per minute), checked on
-    :data:`PRICES_DATE`, read from ``realtime_state/data/prices.json``."""
-
-    PRICES_DATE: str
-    """When the shipped rates were last checked against the sources named in ``docs/cost.md``
-    (ISO date; the ``date`` of ``data/prices.json``)."""
-
-
-@functools.cache
-def _shipped_table() -> PriceTable:
-    """``data/prices.json`` as a :class:`PriceTable`, read once, on first use.
-
-    Not at import: ``importlib.resources`` alone costs more to import than the file to read.
-    """
-    import json
-    from importlib.resources import files
-
-    resource = files(__package__ or "realtime_state")
-    for part in _PRICES_RESOURCE.split("/"):
-        resource = resource / part
-    data = json.loads(resource.read_text(encoding="utf-8"))
-    return PriceTable(
-        models={model: ModelPrice.from_mapping(rates) for model, rates in data["models"].items()},
-        date=data["date"],
-        source=data["source"],
-        currency=data["currency"],
-    )
-
-
-def __getattr__(name: str) -> Any:
-    # PEP 562: DEFAULT_PRICES and PRICES_DATE come from the package data on first access
-    if name == "DEFAULT_PRICES":
-        value: Any = _shipped_table()
-    elif name == "PRICES_DATE":
-        value = _shipped_table().date
-    else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = value
-    return value
+        if shipped is not None:
+            return shipped
+    return as_price_table(prices)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -676,7 +544,7 @@ def session_cost(
     named when it completed (both needed for logs that start without a session event). Raises
     :class:`NoModelError` or :class:`UnknownModelError` rather than guess.
     """
-    table = as_price_table(prices)
+    table = _price_table(prices)
     session = state.session
     notes: list[str] = []
     response_model = model or _session_model(session)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # annotations only: those modules import this one
-    from .cost import PriceTable
+    from .prices import PriceTable
     from .state import Violation
     from .testing._invariants import InvariantFailure
 
@@ -183,7 +183,7 @@ class InvariantError(RealtimeStateError, AssertionError):
 
 
 # ---------------------------------------------------------------------------------------------
-# Pricing (raised by realtime_state.cost)
+# Pricing (raised by realtime_state.cost and realtime_state.prices)
 # ---------------------------------------------------------------------------------------------
 
 

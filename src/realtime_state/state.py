@@ -21,7 +21,8 @@ from ._persistent import EMPTY_LOG, Chunks, Log
 from .formats import PCM16_24K, AudioSpec
 
 if TYPE_CHECKING:
-    from .cost import ModelPrice, PriceTable, SessionCost
+    from .cost import SessionCost
+    from .prices import ModelPrice, PriceTable
     from .transcript import Transcript
 
 __all__ = [
