@@ -473,3 +473,23 @@ def test_property_totals_are_usage_times_rates(prefix: list[str]) -> None:
         )
     assert cost.total == cost.responses_total + cost.transcription_total
     assert cost.responses_total == sum((r.total for r in cost.responses), Decimal(0))
+
+
+def test_patching_the_default_table_changes_the_default_price(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import realtime_state.cost as cost_module
+    from realtime_state.examples import example_lines
+
+    state = replay(example_lines("ga_tool_call_round"))
+    shipped = state.cost().total
+    model = state.session.model  # type: ignore[union-attr]
+    doubled = {
+        name: ModelPrice(
+            **{f: None if getattr(p, f) is None else getattr(p, f) * 2 for f in PRICE_FIELDS}
+        )
+        for name, p in DEFAULT_PRICES.models.items()
+    }
+    monkeypatch.setattr(cost_module, "DEFAULT_PRICES", PriceTable(models=doubled))
+    assert model in doubled
+    assert state.cost().total == 2 * shipped
