@@ -49,7 +49,8 @@ def test_value_is_memoised_and_reused_by_later_appends() -> None:
     assert first.value() is joined  # the same object: joined once
     later = first.append("c")
     assert later.value() == "abc"
-    later.piece = "X"  # a piece below a memo is never read again: the walk stops at the memo
+    # a piece below a memo is never read again: the walk stops at the memo
+    later._piece = "X"  # type: ignore[misc]  # (private: only to show what is read)
     assert later.append("d").value() == "abcd"
 
 
@@ -194,3 +195,33 @@ def test_evolver_does_not_run_init() -> None:
 
     evolve_checked = make_evolver(Checked)
     assert evolve_checked(Checked(1), n=-1).n == -1  # no validator: it builds directly
+
+
+@pytest.mark.parametrize("name", ["prev", "piece", "size"])
+def test_chunks_cannot_be_changed_through_their_public_attributes(name: str) -> None:
+    first = Chunks.of("Hel")
+    second = first.append("lo")
+    with pytest.raises(AttributeError):
+        setattr(second, name, None)
+    with pytest.raises(AttributeError):
+        delattr(second, name)
+    assert (first.value(), second.value(), second.size) == ("Hel", "Hello", 5)
+    assert second.prev is first and second.piece == "lo"
+
+
+def test_a_part_shared_by_two_states_cannot_be_corrupted_through_its_chunks() -> None:
+    from realtime_state import SessionState, reduce
+    from realtime_state.testing.wire import WireBuilder
+
+    wire = WireBuilder("ga")
+    state = SessionState()
+    for event in wire.assistant_text_turn("Hi there"):
+        state = reduce(state, event)
+    item = state.items[-1]
+    chunks = item.content[0].text_chunks
+    assert chunks is not None
+    with pytest.raises(AttributeError):
+        chunks.size = 0  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        chunks.piece = "Bye"  # type: ignore[misc]
+    assert item.content[0].text == "Hi there"

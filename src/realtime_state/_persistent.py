@@ -23,20 +23,37 @@ class Chunks(Generic[T]):
 
     ``append`` returns a new ``Chunks`` sharing this one. ``value()`` joins the pieces once and
     memoises the result (the memo is invisible: equal chunks compare equal by value).
+    Chunks are shared between states, so their public attributes are read-only views
+    (``prev``, ``piece``, ``size``): setting one raises ``AttributeError``.
     """
 
-    __slots__ = ("_joined", "piece", "prev", "size")
+    __slots__ = ("_joined", "_piece", "_prev", "_size")
 
-    prev: Chunks[T] | None
-    piece: T
-    size: int
+    _prev: Chunks[T] | None
+    _piece: T
+    _size: int
     _joined: T | None
 
     def __init__(self, prev: Chunks[T] | None, piece: T) -> None:
-        self.prev = prev
-        self.piece = piece
-        self.size = len(piece) if prev is None else prev.size + len(piece)
+        self._prev = prev
+        self._piece = piece
+        self._size = len(piece) if prev is None else prev._size + len(piece)
         self._joined = piece if prev is None else None
+
+    @property
+    def prev(self) -> Chunks[T] | None:
+        """The chunks before the last piece (``None`` for the first)."""
+        return self._prev
+
+    @property
+    def piece(self) -> T:
+        """The last piece."""
+        return self._piece
+
+    @property
+    def size(self) -> int:
+        """The length of the joined value (characters or bytes), without joining."""
+        return self._size
 
     @classmethod
     def of(cls, value: T) -> Chunks[T]:
@@ -55,8 +72,8 @@ class Chunks(Generic[T]):
         pieces: list[T] = []
         node: Chunks[T] | None = self
         while node is not None and node._joined is None:
-            pieces.append(node.piece)
-            node = node.prev
+            pieces.append(node._piece)
+            node = node._prev
         if node is not None:
             pieces.append(node._joined)  # type: ignore[arg-type]
         pieces.reverse()
@@ -65,12 +82,12 @@ class Chunks(Generic[T]):
         return joined
 
     def __len__(self) -> int:
-        return self.size
+        return self._size
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Chunks):
             return NotImplemented
-        return self.size == other.size and self.value() == other.value()
+        return self._size == other._size and self.value() == other.value()
 
     __hash__ = None  # type: ignore[assignment]
 
