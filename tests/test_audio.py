@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import struct
+import warnings
 import wave
 
 import pytest
@@ -20,7 +22,13 @@ from realtime_state import (
     pcm_to_wav,
     replay,
 )
-from realtime_state.audio import PCM16_24K, input_spec, output_spec, part_duration_ms
+from realtime_state.audio import (
+    PCM16_24K,
+    g711_to_pcm16,
+    input_spec,
+    output_spec,
+    part_duration_ms,
+)
 
 
 def read_wav(data: bytes) -> tuple[int, int, int, bytes]:
@@ -102,24 +110,68 @@ def test_trailing_odd_byte_is_dropped() -> None:
 
 
 @pytest.mark.parametrize(
-    ("session", "name"),
+    ("session", "encoding"),
     [
-        (s.session_created(output_format="audio/pcmu"), "G.711 mu-law"),
-        (s.session_created(output_format="audio/pcma"), "G.711 A-law"),
-        (s.session_created(ga=False, output_format="g711_ulaw"), "G.711 mu-law"),
-        (s.session_created(ga=False, output_format="g711_alaw"), "G.711 A-law"),
+        (s.session_created(output_format="audio/pcmu"), "g711_ulaw"),
+        (s.session_created(output_format="audio/pcma"), "g711_alaw"),
+        (s.session_created(ga=False, output_format="g711_ulaw"), "g711_ulaw"),
+        (s.session_created(ga=False, output_format="g711_alaw"), "g711_alaw"),
     ],
 )
-def test_g711_output_is_refused_with_a_clear_error(session: dict[str, object], name: str) -> None:
+def test_g711_output_is_exported_as_pcm16_at_8_khz(
+    session: dict[str, object], encoding: str
+) -> None:
     ga = session["session"].get("type") == "realtime"  # type: ignore[attr-defined]
-    ulaw = bytes(range(256)) * 8  # 256 ms at 8 bytes per ms
-    state = run(session, *s.assistant_audio_turn("resp_1", "item_a", ["x"], [ulaw], ga=ga))
-    assert state.audio("item_a") == ulaw  # raw bytes are still available
-    with pytest.raises(UnsupportedAudioFormatError, match=f"{name} audio; WAV export writes PCM16"):
-        state.wav("item_a")
-    with pytest.raises(UnsupportedAudioFormatError, match=name):
-        state.conversation_wav()
+    g711 = bytes(range(256)) * 8  # 256 ms at 8 bytes per ms
+    state = run(session, *s.assistant_audio_turn("resp_1", "item_a", ["x"], [g711], ga=ga))
+    assert state.audio("item_a") == g711  # raw bytes as they came
+    pcm = g711_to_pcm16(g711, encoding)
+    assert len(pcm) == 2 * len(g711)
+    assert read_wav(state.wav("item_a")) == (1, 2, 8000, pcm)
+    assert read_wav(state.conversation_wav(gap_ms=10)) == (1, 2, 8000, pcm)
     assert part_duration_ms(state, "item_a") == 256.0  # session-aware, unlike PartState's
+
+
+def test_unknown_encodings_are_refused_with_a_clear_error() -> None:
+    opus = {"type": "audio/opus", "rate": 48000}
+    state = run(
+        ga_session(output_format=opus),
+        *s.assistant_audio_turn("resp_1", "item_a", ["x"], [b"\x01\x02" * 100]),
+    )
+    with pytest.raises(UnsupportedAudioFormatError, match="'audio/opus' audio; WAV export"):
+        state.wav("item_a")
+    with pytest.raises(UnsupportedAudioFormatError, match="audio/opus"):
+        state.conversation_wav()
+    with pytest.raises(UnsupportedAudioFormatError, match=r"not a G\.711 encoding"):
+        g711_to_pcm16(b"\x00", "pcm16")
+
+
+# ITU-T G.711 reference points: the extremes and the smallest magnitudes of each law.
+_G711_POINTS = {
+    "g711_ulaw": {0x00: -32124, 0x0F: -16764, 0x7E: -8, 0x7F: 0, 0x80: 32124, 0xFE: 8, 0xFF: 0},
+    "g711_alaw": {0x00: -5504, 0x2A: -32256, 0x55: -8, 0x80: 5504, 0xAA: 32256, 0xD5: 8},
+}
+
+
+@pytest.mark.parametrize("encoding", ["g711_ulaw", "g711_alaw"])
+def test_g711_tables_are_the_standard_ones(encoding: str) -> None:
+    samples = struct.unpack("<256h", g711_to_pcm16(bytes(range(256)), encoding))
+    for code, value in _G711_POINTS[encoding].items():
+        assert samples[code] == value, hex(code)
+    # both laws are odd-symmetric: flipping the sign bit negates the sample
+    for code in range(128):
+        assert samples[code] == -samples[code | 0x80] or {samples[code], samples[code | 0x80]} == {
+            0
+        }
+    assert len(set(samples[0x80:])) == 128  # one distinct level per code in each half
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import audioop  # the C reference of Python <= 3.12
+    except ImportError:  # pragma: no cover - Python 3.13 removed it
+        pytest.skip("audioop is not available to compare every byte")
+    reference = audioop.ulaw2lin if encoding == "g711_ulaw" else audioop.alaw2lin
+    assert g711_to_pcm16(bytes(range(256)), encoding) == reference(bytes(range(256)), 2)
 
 
 def _updated(**formats: dict[str, object]) -> dict[str, object]:
@@ -150,7 +202,7 @@ def test_a_later_format_switch_does_not_reinterpret_audio_already_received() -> 
     assert read_wav(cut.wav("item_a"))[3] == pcm[:2400]
 
 
-def test_a_switch_to_pcm16_does_not_make_g711_audio_exportable() -> None:
+def test_a_switch_to_pcm16_does_not_make_g711_audio_play_as_pcm16() -> None:
     ulaw = bytes(range(200)) * 8
     state = run(
         ga_session(output_format={"type": "audio/pcmu"}),
@@ -159,10 +211,7 @@ def test_a_switch_to_pcm16_does_not_make_g711_audio_exportable() -> None:
     )
     assert part_duration_ms(state, "item_a") == 200.0
     assert state.transcript()[0].audio_ms == 200.0
-    with pytest.raises(UnsupportedAudioFormatError, match=r"G\.711 mu-law"):
-        state.wav("item_a")
-    with pytest.raises(UnsupportedAudioFormatError, match=r"G\.711 mu-law"):
-        state.conversation_wav()
+    assert read_wav(state.wav("item_a")) == (1, 2, 8000, g711_to_pcm16(ulaw, "g711_ulaw"))
 
 
 def test_g711_part_without_audio_is_no_audio_not_a_format_error() -> None:

@@ -18,18 +18,20 @@ What the state can hold:
 * nothing at all over WebRTC and SIP, where audio travels on the media track.
 
 WAV export (:func:`pcm_to_wav`, :func:`item_wav`, :func:`conversation_wav`) uses the standard
-library's :mod:`wave`, writes whole PCM16 samples (a trailing odd byte, which some recorders
-leave when they cut deltas, is dropped) and refuses G.711 with
-:class:`UnsupportedAudioFormatError` rather than writing a file that plays as noise. A part
-with no audio raises :class:`NoAudioError`, whatever its format. Nothing here joins audio
-chunks except to return audio the caller asked for.
+library's :mod:`wave` and writes whole PCM16 samples (a trailing odd byte, which some recorders
+leave when they cut deltas, is dropped). G.711 audio (what SIP and telephony calls carry) is
+decoded to PCM16 at 8 kHz first (:func:`g711_to_pcm16`, with the 256-entry tables of ITU-T
+G.711; no dependency on :mod:`audioop`, which Python 3.13 removed). An encoding this version
+does not know is refused with :class:`UnsupportedAudioFormatError` rather than written as
+noise. A part with no audio raises :class:`NoAudioError`, whatever its format. Nothing here
+joins audio chunks except to return audio the caller asked for.
 """
 
 from __future__ import annotations
 
 import io
 import wave
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .errors import AudioError, NoAudioError, UnsupportedAudioFormatError
@@ -50,6 +52,7 @@ __all__ = [
     "part_duration_ms",
     "received_audio_bytes",
     "part_audio",
+    "g711_to_pcm16",
     "pcm_to_wav",
     "item_wav",
     "conversation_wav",
@@ -132,13 +135,50 @@ def part_audio(state: SessionState, item_id: str, content_index: int = 0) -> byt
     return part.audio
 
 
-def _require_pcm16(spec: AudioSpec, where: str) -> None:
-    if not spec.is_pcm16:
-        raise UnsupportedAudioFormatError(
-            f"{where} is {spec.describe()} audio; WAV export writes PCM16 only. "
-            "Use state.audio(...) for the raw bytes, or ask the session for "
-            "audio/pcm (beta: pcm16)."
-        )
+def _ulaw_sample(code: int) -> int:
+    """ITU-T G.711 mu-law: one byte to a 16-bit linear sample."""
+    code = ~code & 0xFF
+    magnitude = (((code & 0x0F) << 3) + 0x84) << ((code >> 4) & 0x07)
+    return 0x84 - magnitude if code & 0x80 else magnitude - 0x84
+
+
+def _alaw_sample(code: int) -> int:
+    """ITU-T G.711 A-law: one byte to a 16-bit linear sample."""
+    code ^= 0x55
+    exponent = (code >> 4) & 0x07
+    mantissa = code & 0x0F
+    segment_base = 0x108 if exponent else 8  # the first segment has no implicit leading 1
+    magnitude = ((mantissa << 4) + segment_base) << max(exponent - 1, 0)
+    return magnitude if code & 0x80 else -magnitude
+
+
+def _table(sample: Callable[[int], int]) -> tuple[bytes, ...]:
+    return tuple(sample(code).to_bytes(2, "little", signed=True) for code in range(256))
+
+
+_G711 = {"g711_ulaw": _table(_ulaw_sample), "g711_alaw": _table(_alaw_sample)}
+
+
+def g711_to_pcm16(data: bytes, encoding: str) -> bytes:
+    """G.711 bytes (``encoding`` ``g711_ulaw`` or ``g711_alaw``) as PCM16 little-endian: one
+    16-bit sample per byte, at the same rate (8 kHz)."""
+    table = _G711.get(encoding)
+    if table is None:
+        raise UnsupportedAudioFormatError(f"{encoding!r} is not a G.711 encoding")
+    return b"".join(map(table.__getitem__, data))
+
+
+def _pcm16(audio: bytes, spec: AudioSpec, where: str) -> bytes:
+    """The audio of a part as PCM16 at ``spec.rate`` (G.711 is decoded; an encoding this
+    version does not know is refused)."""
+    if spec.is_pcm16:
+        return audio
+    if spec.encoding in _G711:
+        return g711_to_pcm16(audio, spec.encoding)
+    raise UnsupportedAudioFormatError(
+        f"{where} is {spec.describe()} audio; WAV export writes PCM16 and G.711 only. "
+        "Use state.audio(...) for the raw bytes."
+    )
 
 
 def pcm_to_wav(pcm: bytes, rate: int = 24000) -> bytes:
@@ -158,14 +198,14 @@ def pcm_to_wav(pcm: bytes, rate: int = 24000) -> bytes:
 def item_wav(state: SessionState, item_id: str, content_index: int = 0) -> bytes:
     """One part's audio as a WAV file at its rate (:func:`part_spec`).
 
-    Raises :class:`NoAudioError` for a part without audio (whatever the format) and
-    :class:`UnsupportedAudioFormatError` for G.711 audio.
+    G.711 audio is decoded to PCM16 (8 kHz). Raises :class:`NoAudioError` for a part without
+    audio (whatever the format) and :class:`UnsupportedAudioFormatError` for an encoding this
+    version does not know.
     """
     audio = part_audio(state, item_id, content_index)  # NoAudioError first
     item, part = _find_part(state, item_id, content_index)
     spec = part_spec(state.session, item, part)
-    _require_pcm16(spec, f"item {item_id} part {content_index}")
-    return pcm_to_wav(audio, spec.rate)
+    return pcm_to_wav(_pcm16(audio, spec, f"item {item_id} part {content_index}"), spec.rate)
 
 
 def _conversation_parts(
@@ -184,8 +224,9 @@ def conversation_wav(state: SessionState, *, gap_ms: int = 0) -> bytes:
     Every part the state holds audio for is written in conversation order (items of
     ``state.items``, parts in content order); truncated assistant parts end where the user
     stopped hearing them. ``gap_ms`` inserts that much silence between parts. Parts without
-    audio are skipped; if none has audio, :class:`NoAudioError` says so. All parts must be
-    PCM16 at one rate (:class:`UnsupportedAudioFormatError` otherwise).
+    audio are skipped; if none has audio, :class:`NoAudioError` says so. G.711 parts are
+    decoded to PCM16; all parts must then have one rate (:class:`UnsupportedAudioFormatError`
+    otherwise, and for an encoding this version does not know).
     """
     if gap_ms < 0:
         raise ValueError(f"gap_ms must be >= 0, not {gap_ms}")
@@ -197,7 +238,7 @@ def conversation_wav(state: SessionState, *, gap_ms: int = 0) -> bytes:
         )
     rates = set()
     for item, index, _, spec in parts:
-        _require_pcm16(spec, f"item {item.id} part {index}")
+        _pcm16(b"", spec, f"item {item.id} part {index}")  # refuse unknown encodings first
         rates.add(spec.rate)
     if len(rates) > 1:
         raise UnsupportedAudioFormatError(
@@ -206,9 +247,9 @@ def conversation_wav(state: SessionState, *, gap_ms: int = 0) -> bytes:
     rate = rates.pop()
     silence = bytes(2 * (rate * gap_ms // 1000))
     chunks: list[bytes] = []
-    for n, (_, _, part, _) in enumerate(parts):
+    for n, (item, index, part, spec) in enumerate(parts):
         if n and silence:
             chunks.append(silence)
-        audio = part.audio
+        audio = _pcm16(part.audio, spec, f"item {item.id} part {index}")
         chunks.append(audio[: len(audio) - len(audio) % 2])
     return pcm_to_wav(b"".join(chunks), rate)
