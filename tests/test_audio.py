@@ -302,3 +302,25 @@ def test_property_wav_frames_equal_the_pcm(chunks: list[bytes]) -> None:
     assert frames == pcm[: len(pcm) // 2 * 2]
     assert state.item("item_a").content[0].duration_ms == len(pcm) / 48
     assert read_wav(state.conversation_wav())[3] == frames
+
+
+@pytest.mark.parametrize(
+    ("input_format", "per_ms", "rate"),
+    [
+        ({"type": "audio/pcmu"}, 8, 8000),
+        ({"type": "audio/pcma"}, 8, 8000),
+        ({"type": "audio/pcm", "rate": 24000}, 48, 24000),
+        ({"type": "audio/pcm", "rate": 16000}, 32, 16000),
+    ],
+)
+def test_audio_inside_an_item_payload_knows_its_format(
+    input_format: dict[str, object], per_ms: int, rate: int
+) -> None:
+    audio = bytes(range(200)) * 4  # 800 bytes
+    state = run(ga_session(input_format=input_format), *user_audio("item_u", audio))
+    part = state.item("item_u").content[0]
+    assert part.audio_spec is not None and part.audio_spec.rate == rate
+    assert part.duration_ms == len(audio) / per_ms  # the part alone knows, as the turn does
+    assert part.duration_ms == part_duration_ms(state, "item_u")
+    assert state.transcript()[0].audio_ms == part.duration_ms
+    assert read_wav(state.wav("item_u"))[2] == rate

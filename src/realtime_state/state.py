@@ -83,8 +83,9 @@ class PartState:
     transcript_before_truncation: str | None = None
     """The transcript streamed before the cut (the server clears ``transcript``)."""
     audio_spec: AudioSpec | None = attrs.field(default=None, repr=False)
-    """The format the part's audio deltas arrived in (the session's output format when the
-    first one came), or ``None`` when no delta came."""
+    """The format the part's audio arrived in: the session's output format when the first
+    delta came, or, for audio inside an item payload, the session's input format (user audio)
+    or output format (the rest) when it arrived; ``None`` when the part holds no audio."""
     audio_bytes_before_truncation: int | None = None
     """Audio bytes received before the first cut (only those up to the cut are kept), or
     ``None`` when the part was never cut."""
@@ -121,10 +122,10 @@ class PartState:
 
     @property
     def duration_ms(self) -> float:
-        """Milliseconds of audio held, in the format the audio arrived in (``audio_spec``);
-        PCM16 at 24 kHz (48 bytes per ms) when the part does not know it (audio from an item
-        payload: :func:`realtime_state.audio.part_duration_ms` reads the session's format).
-        Never joins the audio."""
+        """Milliseconds of audio held, in the format the audio arrived in (``audio_spec``:
+        the session's format when the first delta came, or when the item payload that carried
+        the audio arrived); PCM16 at 24 kHz only for a part that holds no audio. Never joins
+        the audio."""
         spec = self.audio_spec
         return (PCM16_24K if spec is None else spec).duration_ms(self.audio_bytes)
 

@@ -15,6 +15,7 @@ from typing import Any
 from .. import events as ev
 from .. import lifecycles as lc
 from .._persistent import Chunks
+from ..formats import input_spec, output_spec
 from ..lifecycles import CONTENT_PART, FINAL_STATUSES, FUNCTION_CALL, Phase
 from ..state import ItemState, PartState, SessionState, _Conversation
 from ._common import (
@@ -61,6 +62,15 @@ def part_from_wire(part: ev.ContentPart, final: bool, found: Found, where: str) 
         detail=part.detail,
         reference_id=part.id,
     )
+
+
+def with_audio_spec(part: PartState, session: Any, role: str | None) -> PartState:
+    """A part whose audio came inside a payload (not as deltas) learns its format: the
+    session's input format for user audio, its output format for the rest."""
+    if part.audio_chunks is None or part.audio_spec is not None:
+        return part
+    user = part.type == "input_audio" or role == "user"
+    return evolve_part(part, audio_spec=input_spec(session) if user else output_spec(session))
 
 
 def merge_text(old: Chunks[str] | None, new: str | None) -> Chunks[str] | None:
@@ -285,6 +295,10 @@ def receive_item(
             item = evolve_item(item, in_conversation=True)
     if final and item.type == "message":
         item = evolve_item(item, content=_all_done(item.content))
+    if any(p.audio_chunks is not None and p.audio_spec is None for p in item.content):
+        session = state.session
+        content = tuple(with_audio_spec(p, session, item.role) for p in item.content)
+        item = evolve_item(item, content=content)
     conv = put_item(conv, item)
     if item.in_conversation and item_id not in conv.links:
         conv = link(conv, item_id, anchor, found)

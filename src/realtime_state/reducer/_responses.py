@@ -26,7 +26,7 @@ from ._common import (
     step,
     unknown_item,
 )
-from ._merge import merge_part, part_from_wire, receive_item
+from ._merge import merge_part, part_from_wire, receive_item, with_audio_spec
 from ._order import AT_END
 
 
@@ -330,12 +330,14 @@ def on_content_part_added(
         if dest is None:
             return {}
         part = evolve_part(merge_part(old, event.part, False, found, where), phase=dest)
+        part = with_audio_spec(part, state.session, item.role)
         return changes(state, set_part(state.conversation, item, index, part), responses)
     if index != len(content):  # negative, or a gap: the parts before it were never announced
         part_out_of_range(found, event, item.id, index, len(item.content))
         return {}
     dest = CONTENT_PART.step(Phase.ABSENT, "add").dest
     part = evolve_part(part_from_wire(event.part, False, found, where), phase=dest)
+    part = with_audio_spec(part, state.session, item.role)
     item = evolve_item(item, content=(*content, part))
     return changes(state, put_item(state.conversation, item), responses)
 
@@ -356,4 +358,5 @@ def on_content_part_done(
     part = evolve_part(
         merge_part(part, event.part, True, found, f"item {item.id} part {index}"), phase=dest
     )
+    part = with_audio_spec(part, state.session, item.role)
     return changes(state, set_part(state.conversation, item, index, part), responses)
