@@ -109,6 +109,43 @@ MINIMAL: dict[str, list[dict[str, Any]]] = {
             "delta": "not base64!",
         },
     ],
+    Code.NOT_INPUT_AUDIO: [
+        _created(),
+        _output_item("added", 0, _message(M, [{"type": "audio", "transcript": "Hello"}])),
+        {
+            "type": "conversation.item.input_audio_transcription.completed",
+            "event_id": "event_x",
+            "item_id": M,
+            "content_index": 0,
+            "transcript": "hijacked",
+        },
+    ],
+    Code.CALL_MISMATCH: [
+        {
+            "type": "conversation.item.added",
+            "event_id": "event_a",
+            "item": {
+                "id": "item_c",
+                "type": "function_call",
+                "status": "completed",
+                "call_id": "call_1",
+                "name": "lookup",
+                "arguments": "{}",
+            },
+        },
+        {
+            "type": "conversation.item.done",
+            "event_id": "event_b",
+            "item": {
+                "id": "item_c",
+                "type": "function_call",
+                "status": "completed",
+                "call_id": "call_2",
+                "name": "lookup",
+                "arguments": "{}",
+            },
+        },
+    ],
     Code.PART_NOT_ADDED: [
         _created(),
         # the part arrives inside the item, not announced by response.content_part.added

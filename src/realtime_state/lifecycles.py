@@ -157,6 +157,8 @@ class Code:
     TEXT_MISMATCH = "text_mismatch"
     TRANSCRIPT_MISMATCH = "transcript_mismatch"
     NOT_A_CALL = "not_a_call"
+    CALL_MISMATCH = "call_mismatch"
+    NOT_INPUT_AUDIO = "not_input_audio"
     INVALID_TRUNCATION = "invalid_truncation"
     INVALID_AUDIO = "invalid_audio"
     MISSING_ITEM_ID = "missing_item_id"
@@ -507,6 +509,11 @@ VIOLATION_CODES: Mapping[str, str] = {
     "from the deltas joined, or a later copy of the part contradicts its final transcript (the "
     "final value is kept)",
     "not_a_call": "a function-call or MCP arguments event for an item that is not a call",
+    "call_mismatch": "a later copy of a call or call output (`conversation.item.done`, "
+    "`response.output_item.done`, `response.done`) names another `call_id` or `name` than the "
+    "item has; the first value is kept",
+    "not_input_audio": "an input transcription event names a part that is not user input audio "
+    "(an assistant item, or a part of another type); nothing changes",
     "invalid_truncation": "`conversation.item.truncated` with a negative `audio_end_ms`",
     "invalid_audio": "an audio delta or part that is not valid base64",
     "missing_item_id": "an item without an `id`",
@@ -575,6 +582,10 @@ MESSAGES: Mapping[str, str] = {
     "copy_mismatch": "a later copy of {where} carries the {what} {copy}, which differs from its "
     "final {what} {final}; the final {what} is kept",
     "not_a_call": "{event} for item {item_id}, which is a {kind}, not a call",
+    "call_mismatch": "a later copy of item {item_id} carries the {field} {copy}, which differs "
+    "from its {field} {final}; the first {field} is kept",
+    "not_input_audio": "{event} for part {index} of item {item_id}, which is {what}, not user "
+    "input audio; nothing changes",
     "invalid_truncation": "{event} for item {item_id} cuts at audio_end_ms {audio_end_ms}, "
     "which is negative",
     "invalid_audio": "audio of {where} is not valid base64 ({error})",

@@ -9,9 +9,10 @@ present yet, the phase is read from the events held for it.
 from __future__ import annotations
 
 from .. import events as ev
+from .. import lifecycles as lc
 from .._persistent import Chunks
 from ..lifecycles import CONTENT_PART, INPUT_TURN, TRANSCRIPTION, Phase
-from ..state import PartState, SessionState, TranscriptionRecord, _Conversation
+from ..state import ItemState, PartState, SessionState, TranscriptionRecord, _Conversation
 from ._common import (
     Changes,
     Found,
@@ -20,6 +21,7 @@ from ._common import (
     evolve_item,
     evolve_part,
     part_out_of_range,
+    report,
     step,
 )
 
@@ -61,6 +63,35 @@ def _held_phase(held: tuple[TranscriptionEvent, ...], index: int) -> str:
     return phase
 
 
+def _not_input_audio(item: ItemState, index: int) -> str | None:
+    """What part ``index`` of ``item`` is when it is not user input audio (else ``None``)."""
+    if item.type != "message" or item.role != "user":
+        return f"part of {'an' if (item.role or item.type or '')[:1] in 'aeiou' else 'a'} " + (
+            f"{item.role} message" if item.type == "message" else f"{item.type or 'untyped'} item"
+        )
+    if index < len(item.content):
+        kind = item.content[index].type
+        if kind not in (None, "input_audio"):
+            return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind} part"
+    return None
+
+
+def _refuse_target(found: Found, event: TranscriptionEvent, item: ItemState, index: int) -> bool:
+    """Report a transcription aimed at something other than user input audio."""
+    what = _not_input_audio(item, index)
+    if what is None:
+        return False
+    report(
+        found,
+        lc.Code.NOT_INPUT_AUDIO,
+        event=event.type,
+        index=index,
+        item_id=item.id,
+        what=what,
+    )
+    return True
+
+
 def apply_transcription(
     conv: _Conversation, event: TranscriptionEvent, found: Found
 ) -> _Conversation:
@@ -70,6 +101,8 @@ def apply_transcription(
     content = list(item.content)
     if index < 0 or index > len(content):  # held before the item came, and does not fit it
         part_out_of_range(found, event, item.id, index, len(item.content))
+        return conv
+    if _refuse_target(found, event, item, index):  # held before the item came: it is not user audio
         return conv
     if index == len(content):
         content.append(
@@ -136,6 +169,8 @@ def on_transcription(state: SessionState, event: TranscriptionEvent, found: Foun
         return {}
     index = _position(event)
     item = conv.items.get(event.item_id)
+    if item is not None and _refuse_target(found, event, item, index):
+        return {}
     held = conv.pending.get(event.item_id, ())
     trigger = _trigger(event)
     if trigger is not None:

@@ -48,6 +48,10 @@ _COPIED_FIELDS = (
 )
 
 
+_IDENTITY_FIELDS = frozenset({"call_id", "name"})
+"""Fields that say which call an item is: a later copy never changes them."""
+
+
 def part_from_wire(part: ev.ContentPart, final: bool, found: Found, where: str) -> PartState:
     """A new part; ``final``: it arrives inside a finished item."""
     audio = part.audio
@@ -229,8 +233,22 @@ def merge_item(old: ItemState, wire: ev.Item, found: Found) -> ItemState:
     else:
         for name in _COPIED_FIELDS:
             value = getattr(wire, name, None)
-            if value is not None:
-                changes[name] = value
+            if value is None:
+                continue
+            held = getattr(old, name)
+            if name in _IDENTITY_FIELDS and held is not None and value != held:
+                # a copy naming another call contradicts the item: the first value is kept
+                # (the call index and the outputs already matched to it stay right)
+                report(
+                    found,
+                    lc.Code.CALL_MISMATCH,
+                    item_id=old.id,
+                    field=name,
+                    copy=lc.excerpt(str(value)),
+                    final=lc.excerpt(held),
+                )
+                continue
+            changes[name] = value
         arguments = getattr(wire, "arguments", None)
         if old.call_phase in lc.ARGUMENTS_FINAL and differs(old.arguments_chunks, arguments):
             _copy_mismatch(
