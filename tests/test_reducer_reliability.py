@@ -100,3 +100,65 @@ def test_a_later_copy_that_renames_a_call_is_a_violation_and_the_first_value_is_
     with pytest.raises(ProtocolViolation) as raised:
         replay(_lines([*events, copy]), policy="strict")
     assert raised.value.code == Code.CALL_MISMATCH
+
+
+# --- point 5: unusable audio formats are refused where they enter ---------------------------
+
+
+def _session_with_rate(wire: WireBuilder, rate: object, side: str = "output") -> dict[str, Any]:
+    event = wire.session_created()
+    audio = event["session"].setdefault("audio", {})
+    audio.setdefault(side, {})["format"] = {"type": "audio/pcm", "rate": rate}
+    event["type"] = "session.updated"
+    return event
+
+
+@pytest.mark.parametrize("rate", [-24000, -1, 0, 192_001, 2**32, 10**18])
+@pytest.mark.parametrize("side", ["input", "output"])
+def test_an_unusable_rate_is_refused_and_every_export_still_works(rate: int, side: str) -> None:
+    wire = WireBuilder("ga")
+    first = wire.session_created()
+    bad = _session_with_rate(wire, rate, side)
+    pcm = bytes(range(256)) * 75  # 400 ms at 48 bytes per ms
+    turn = wire.assistant_audio_turn("Hello there", [pcm])
+    item_id = next(e["item"]["id"] for e in turn if e["type"] == "response.output_item.added")
+    cut = wire.conversation_item_truncated(item_id, 100)
+    lines = _lines([first, bad, *turn, cut])
+    with pytest.raises(ProtocolViolation) as raised:
+        replay(lines, policy="strict")
+    assert raised.value.code == Code.INVALID_AUDIO_FORMAT and raised.value.index == 1
+    assert f"session.audio.{side}.format.rate" in raised.value.message
+    state = replay(lines)
+    assert [v.code for v in state.violations] == [Code.INVALID_AUDIO_FORMAT]
+    assert state.session == replay(lines[:1]).session  # the session before stays in effect
+    assert state.audio(item_id) == pcm[: 100 * 48]  # cut in the format in effect
+    assert state.wav(item_id)[24:28] == (24000).to_bytes(4, "little")
+    assert state.conversation_wav()
+    assert state.transcript()[0].audio_ms == 400.0
+    assert_invariants(state, allow_violations=True)
+
+
+def test_g711_formats_ignore_their_rate() -> None:
+    wire = WireBuilder("ga")
+    event = wire.session_created()
+    event["session"].setdefault("audio", {})["output"] = {
+        "format": {"type": "audio/pcmu", "rate": 0}
+    }
+    assert replay(_lines([event]), policy="strict").violations == ()
+
+
+@pytest.mark.parametrize("rate", [0, -8000, 2**32, 10**18, 8000.5, True])
+def test_pcm_to_wav_refuses_an_unusable_rate_with_the_documented_error(rate: Any) -> None:
+    from realtime_state import UnsupportedAudioFormatError, pcm_to_wav
+
+    with pytest.raises(UnsupportedAudioFormatError, match="rate"):
+        pcm_to_wav(b"\x00\x00", rate)
+
+
+def test_a_gap_too_long_to_hold_is_refused_with_value_error() -> None:
+    wire = WireBuilder("ga")
+    events = [wire.session_created(), *wire.assistant_audio_turn("Hi", [b"\x00\x01" * 480])]
+    state = replay(_lines(events))
+    with pytest.raises(ValueError, match="gap_ms"):
+        state.conversation_wav(gap_ms=10**15)
+    assert state.conversation_wav(gap_ms=60_000)

@@ -146,6 +146,17 @@ MINIMAL: dict[str, list[dict[str, Any]]] = {
             },
         },
     ],
+    Code.INVALID_AUDIO_FORMAT: [
+        {
+            "type": "session.created",
+            "event_id": "event_s",
+            "session": {
+                "type": "realtime",
+                "id": "sess_1",
+                "audio": {"output": {"format": {"type": "audio/pcm", "rate": 0}}},
+            },
+        }
+    ],
     Code.PART_NOT_ADDED: [
         _created(),
         # the part arrives inside the item, not announced by response.content_part.added

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .errors import AudioError, NoAudioError, UnsupportedAudioFormatError
-from .formats import PCM16_24K, AudioSpec, input_spec, output_spec
+from .formats import MAX_RATE, PCM16_24K, AudioSpec, input_spec, output_spec
 
 if TYPE_CHECKING:
     from .state import ItemState, PartState, SessionState
@@ -181,11 +181,21 @@ def _pcm16(audio: bytes, spec: AudioSpec, where: str) -> bytes:
     )
 
 
+MAX_GAP_MS = 60_000
+"""The longest silence :func:`conversation_wav` puts between parts."""
+
+
 def pcm_to_wav(pcm: bytes, rate: int = 24000) -> bytes:
     """A mono 16-bit WAV file holding ``pcm`` (PCM16 little-endian) at ``rate`` Hz.
 
-    A trailing odd byte (half a sample) is dropped.
+    A trailing odd byte (half a sample) is dropped. A ``rate`` that is not an integer from 1
+    to :data:`~realtime_state.formats.MAX_RATE` raises :class:`UnsupportedAudioFormatError`.
     """
+    if isinstance(rate, bool) or not isinstance(rate, int) or not 1 <= rate <= MAX_RATE:
+        raise UnsupportedAudioFormatError(
+            f"cannot write a WAV file at rate {rate!r}: the rate must be an integer from 1 to "
+            f"{MAX_RATE} Hz"
+        )
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
         out.setnchannels(1)
@@ -230,6 +240,8 @@ def conversation_wav(state: SessionState, *, gap_ms: int = 0) -> bytes:
     """
     if gap_ms < 0:
         raise ValueError(f"gap_ms must be >= 0, not {gap_ms}")
+    if gap_ms > MAX_GAP_MS:
+        raise ValueError(f"gap_ms must be at most {MAX_GAP_MS} (one minute), not {gap_ms}")
     parts = list(_conversation_parts(state))
     if not parts:
         raise NoAudioError(

@@ -31,7 +31,13 @@ __all__ = [
     "input_spec",
     "output_spec",
     "output_bytes_per_ms",
+    "MAX_RATE",
+    "unusable_formats",
 ]
+
+MAX_RATE = 192_000
+"""The highest sample rate accepted (Hz); a session format outside ``1..MAX_RATE`` is
+unusable (the server only sends 24000 for ``audio/pcm``)."""
 
 _SAMPLE_WIDTH = {"pcm16": 2, "g711_ulaw": 1, "g711_alaw": 1}
 
@@ -127,3 +133,21 @@ def output_bytes_per_ms(session: Any) -> float:
     """Bytes per millisecond of a session's output audio (48 for PCM16 at 24 kHz, the
     default; 8 for G.711)."""
     return output_spec(session).bytes_per_ms
+
+
+def unusable_formats(session: Any) -> list[tuple[str, object]]:
+    """The audio format fields of a session object that no audio can be read with, as
+    ``(field path, value)``: a rate that is not an integer from 1 to :data:`MAX_RATE` (G.711
+    formats are 8 kHz whatever their ``rate`` says)."""
+    if not isinstance(session, (ev.RealtimeSession, ev.TranscriptionSession)):
+        return []  # beta formats are names: one this version does not know is kept by name
+    audio = session.audio
+    found: list[tuple[str, object]] = []
+    for side in ("input", "output"):
+        direction = getattr(audio, side, None) if audio is not None else None
+        fmt = direction.format if direction is not None else None
+        rate = fmt.rate if fmt is not None else None
+        usable = rate is None or 1 <= rate <= MAX_RATE
+        if not usable and fmt is not None and fmt.type not in _GA_G711:  # G.711 is 8 kHz
+            found.append((f"session.audio.{side}.format.rate", rate))
+    return found

@@ -159,6 +159,7 @@ class Code:
     NOT_A_CALL = "not_a_call"
     CALL_MISMATCH = "call_mismatch"
     NOT_INPUT_AUDIO = "not_input_audio"
+    INVALID_AUDIO_FORMAT = "invalid_audio_format"
     INVALID_TRUNCATION = "invalid_truncation"
     INVALID_AUDIO = "invalid_audio"
     MISSING_ITEM_ID = "missing_item_id"
@@ -516,6 +517,8 @@ VIOLATION_CODES: Mapping[str, str] = {
     "(an assistant item, or a part of another type); nothing changes",
     "invalid_truncation": "`conversation.item.truncated` with a negative `audio_end_ms`",
     "invalid_audio": "an audio delta or part that is not valid base64",
+    "invalid_audio_format": "a session event whose audio format cannot be used (a PCM `rate` "
+    "that is not an integer from 1 to 192000); the session event is not applied",
     "missing_item_id": "an item without an `id`",
     "missing_response_id": "a response without an `id`",
 }
@@ -589,6 +592,8 @@ MESSAGES: Mapping[str, str] = {
     "invalid_truncation": "{event} for item {item_id} cuts at audio_end_ms {audio_end_ms}, "
     "which is negative",
     "invalid_audio": "audio of {where} is not valid base64 ({error})",
+    "invalid_audio_format": "{event} sets {field} to {value!r}, which is not a usable sample "
+    "rate (1 to {max_rate} Hz); the session event is not applied",
     "missing_item_id": "an item of type {kind!r} came without an id",
     "missing_response_id": "{event} carries a response without an id",
 }

@@ -5,8 +5,10 @@ from __future__ import annotations
 from immutabledict import immutabledict
 
 from .. import events as ev
+from .. import lifecycles as lc
+from ..formats import MAX_RATE, unusable_formats
 from ..state import ErrorRecord, RateLimitState, SessionState
-from ._common import Changes, Found
+from ._common import Changes, Found, report
 
 SessionEvent = (
     ev.SessionCreated
@@ -18,8 +20,19 @@ SessionEvent = (
 
 
 def on_session(state: SessionState, event: SessionEvent, found: Found) -> Changes:
-    """The latest session configuration."""
-    return {"session": event.session}
+    """The latest session configuration; one whose audio format is unusable is refused (the
+    session before it stays in effect)."""
+    problems = unusable_formats(event.session)
+    for field, value in problems:
+        report(
+            found,
+            lc.Code.INVALID_AUDIO_FORMAT,
+            event=event.type,
+            field=field,
+            value=value,
+            max_rate=MAX_RATE,
+        )
+    return {} if problems else {"session": event.session}
 
 
 def on_rate_limits(state: SessionState, event: ev.RateLimitsUpdated, found: Found) -> Changes:
