@@ -30,7 +30,9 @@ function is generated and are called directly afterwards.
 from __future__ import annotations
 
 import itertools
+import json
 import linecache
+import threading
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -93,7 +95,33 @@ def _describe(value: Any) -> str:
     return f"{name} {text}"
 
 
+class _InexactNumber(Exception):
+    """A float where JSON text may have held an integer that orjson could not keep exact."""
+
+
+_TWO_63 = float(2**63)
+_TWO_64 = float(2**64)
+_EXACT = threading.local()
+"""``_EXACT.on`` is true while an event is structured from values known to be exact (JSON
+text re-read with the standard library, or a mapping given by the caller)."""
+
+
+def _inexact(value: float) -> bool:
+    """Whether a parsed float may be an integer literal orjson turned into a float: orjson
+    keeps integers in ``[-2**63, 2**64)`` exact and gives a float for any other (a float
+    equal to ``-2**63`` may be a rounded ``-2**63 - 1``)."""
+    return (value <= -_TWO_63 or value >= _TWO_64) and value.is_integer()
+
+
+def _check_float(value: float) -> None:
+    """Raise :class:`_InexactNumber` for a float that may have been an integer literal."""
+    if _inexact(value) and not getattr(_EXACT, "on", False):
+        raise _InexactNumber
+
+
 def _wrong(name: str | int, value: Any, expected: str) -> _FieldError:
+    if value.__class__ is float:
+        _check_float(value)
     return _FieldError(f"expected {expected}, got {_describe(value)}", [name])
 
 
@@ -116,7 +144,11 @@ def _as_object(value: Any, name: str | int | None) -> dict[str, Any]:
 def freeze_json(value: Any) -> Any:
     """Deep-freeze a parsed JSON value: objects become ``immutabledict``, arrays tuples."""
     cls = value.__class__
-    if cls is str or cls is int or cls is float or cls is bool or value is None:
+    if cls is float:
+        if not -_TWO_63 < value < _TWO_64:
+            _check_float(value)
+        return value
+    if cls is str or cls is int or cls is bool or value is None:
         return value
     if isinstance(value, Mapping):
         return immutabledict({k: freeze_json(v) for k, v in value.items()})
@@ -210,7 +242,10 @@ class _Gen:
             lines.append(f"{pad}    raise _wrong({label}, {src}, {f'{article} {expected}'!r})")
             lines.append(f"{pad}{dst} = {src}")
         elif tp is float:
-            lines.append(f"{pad}if {src}.__class__ is not float and {src}.__class__ is not int:")
+            lines.append(f"{pad}if {src}.__class__ is float:")
+            lines.append(f"{pad}    if not -_TWO_63 < {src} < _TWO_64:")
+            lines.append(f"{pad}        _check_float({src})")
+            lines.append(f"{pad}elif {src}.__class__ is not int:")
             lines.append(f"{pad}    raise _wrong({label}, {src}, 'a number')")
             lines.append(f"{pad}{dst} = {src}")
         elif tp is ev.Json:
@@ -265,6 +300,9 @@ class _Gen:
             _missing=_missing,
             _FieldError=_FieldError,
             _freeze=freeze_json,
+            _check_float=_check_float,
+            _TWO_63=_TWO_63,
+            _TWO_64=_TWO_64,
             _as_object=_as_object,
             _freeze_extra=_freeze_extra,
             _KNOWN=frozenset(known),
@@ -505,6 +543,22 @@ def decode(raw: RawEvent) -> Event:
         if tag is _ABSENT:
             raise DecodeError("missing required field 'type'", path=("type",), raw=raw)
         raise DecodeError(f"expected a string, got {_describe(tag)}", path=("type",), raw=raw)
+    try:
+        return _structure(obj, tag, raw)
+    except _InexactNumber:
+        # orjson gave a float for an integer literal out of the 64-bit range: read the text
+        # again with the standard library, which keeps every integer exact (rare, slower)
+        if isinstance(raw, (str, bytes, bytearray, memoryview)):
+            text = raw if isinstance(raw, str) else bytes(raw)
+            obj = json.loads(text)
+        _EXACT.on = True
+        try:
+            return _structure(obj, tag, raw)
+        finally:
+            _EXACT.on = False
+
+
+def _structure(obj: dict[str, Any], tag: str, raw: Any) -> Event:
     hook = _EVENT_HOOKS.get(tag)
     try:
         if hook is not None:
