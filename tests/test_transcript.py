@@ -402,7 +402,7 @@ def test_markdown_escapes_text_and_fences_code() -> None:
         ],
     )
     markdown = state.transcript().to_markdown()
-    assert "**User:** \\*bold\\* and \\`code\\` \\<b\\> \\[x\\]  \nnext" in markdown
+    assert "**User:** \\*bold\\* and \\`code\\` &lt;b&gt; \\[x\\]  \nnext" in markdown
     assert "````\na```b\n````" in markdown
 
 
