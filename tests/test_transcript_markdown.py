@@ -1,5 +1,6 @@
 """``Transcript.to_markdown()``: whatever a speaker said renders as that text, in CommonMark
-(markdown-it-py) and in Python-Markdown, inside the speaker's one paragraph.
+(markdown-it-py) and in Python-Markdown, inside the speaker's one paragraph; transcription
+markers in text and Markdown.
 
 What "renders as that text" means, precisely (``docs/transcript.md`` says the same): parse the
 HTML each renderer produces; each turn is exactly one top-level ``<p>`` holding only
@@ -23,7 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from realtime_state import SessionState, replay
+from realtime_state import SessionState, Transcript, Turn, replay
 from realtime_state.testing.wire import WireBuilder
 
 RENDERERS: dict[str, Callable[[str], str]] = {
@@ -206,3 +207,91 @@ renderer treats specially, and a few ready-made pieces of Markdown syntax often.
 @given(st.lists(RICH, max_size=40).map("".join))
 def test_property_any_text_renders_as_said(text: str) -> None:
     check_renders_as_said(text)
+
+
+# --- transcription markers -----------------------------------------------------------------
+
+
+def _failed(wire: WireBuilder, item_id: str, **error: str | None) -> dict[str, object]:
+    return wire.event(
+        "conversation.item.input_audio_transcription.failed",
+        item_id=item_id,
+        content_index=0,
+        error={"type": None, "code": None, "message": None, "param": None, **error},
+    )
+
+
+def voice_turn(*after: str, failure: dict[str, str | None] | None = None) -> SessionState:
+    """A user voice turn whose transcription streamed the deltas ``after`` (then failed with
+    ``failure`` when given)."""
+    wire = WireBuilder("ga")
+    events = [wire.session_created(), *wire.user_audio_turn(item_id="item_v")]
+    events += [wire.transcription_delta("item_v", delta) for delta in after]
+    if failure is not None:
+        events.append(_failed(wire, "item_v", **failure))
+    return replay(events, policy="strict")
+
+
+MARKED = [
+    (voice_turn("partial", " wor"), "user: partial wor [audio; transcribing]"),
+    (voice_turn(), "user: [audio; no transcription]"),
+    (
+        voice_turn(failure={"type": "transcription_error", "message": "Audio is unclear."}),
+        "user: [audio; transcription failed: Audio is unclear.]",
+    ),
+    (
+        voice_turn(failure={"type": "transcription_error", "code": "audio_unintelligible"}),
+        "user: [audio; transcription failed: audio_unintelligible]",
+    ),
+    (
+        voice_turn(failure={"type": "transcription_error", "message": ""}),
+        "user: [audio; transcription failed: transcription_error]",
+    ),
+    (
+        voice_turn("half", failure={"type": "t", "message": "*gone* <now>"}),
+        "user: half [audio; transcription failed: *gone* <now>]",
+    ),
+]
+
+
+@pytest.mark.parametrize(("state", "line"), MARKED, ids=[line for _, line in MARKED])
+def test_transcription_markers_in_text_and_markdown(state: SessionState, line: str) -> None:
+    check_marked(state.transcript(), line)
+
+
+def test_a_transcription_in_progress_without_words_yet_is_marked() -> None:
+    waiting = Turn(
+        item_id="item_v",
+        role="user",
+        kind="message",
+        text="",
+        status="completed",
+        content_types=("input_audio",),
+        transcription_status="in_progress",
+    )
+    check_marked(Transcript((waiting,)), "user: [audio; transcribing]")
+
+
+def check_marked(transcript: Transcript, line: str) -> None:
+    """``transcript`` (one user turn) reads ``line`` as text, and its Markdown renders as
+    that line in both renderers."""
+    assert transcript.to_text() == line
+    source = transcript.to_markdown()
+    assert "[audio;" in source.replace("\\[", "[")
+    for name, render in RENDERERS.items():
+        (block,) = blocks(render(source))
+        context = f"{name}: {source!r}"
+        assert block.tag == "p" and set(block.tags) <= {"strong", "em", "br"}, context
+        assert displayed(block.lines) == ["User" + line[4:]], context
+
+
+def test_in_progress_is_marked_in_markdown_and_completed_is_not() -> None:
+    source = voice_turn("partial", " wor").transcript().to_markdown()
+    assert source == "**User:** partial wor *\\[audio; transcribing\\]*"
+    wire = WireBuilder("ga")
+    state = replay(
+        [wire.session_created(), *wire.user_audio_turn("all words", item_id="item_v")],
+        policy="strict",
+    )
+    assert state.transcript().to_text() == "user: all words"
+    assert state.transcript().to_markdown() == "**User:** all words"

@@ -500,6 +500,29 @@ def _compact_arguments(turn: Turn) -> str:
     return _one_line(turn.arguments or "")
 
 
+def _failure_reason(error: TurnError | None) -> str:
+    """Why a transcription failed: the error's message, else its code, else its type."""
+    if error is not None:
+        for reason in (error.message, error.code, error.type):
+            if reason is not None and str(reason) != "":
+                return str(reason)
+    return "no reason"
+
+
+def _audio_marker(turn: Turn) -> str | None:
+    """``[audio; transcribing]`` while user audio is transcribed (also after partial words),
+    ``[audio; transcription failed: reason]``, ``[audio; no transcription]`` for user audio
+    without words; ``None`` otherwise (a completed transcription has no marker)."""
+    status = turn.transcription_status
+    if status == "in_progress":
+        return "[audio; transcribing]"
+    if status == "failed":
+        return f"[audio; transcription failed: {_failure_reason(turn.error)}]"
+    if not turn.text and not turn.interrupted and "input_audio" in turn.content_types:
+        return "[audio; no transcription]"
+    return None
+
+
 def _spoken(turn: Turn) -> str:
     """The words of a message and its markers, without the speaker."""
     words = turn.text
@@ -510,14 +533,9 @@ def _spoken(turn: Turn) -> str:
         if turn.heard_text_estimate is not None:
             marker = f'{marker[:-1]}; heard about "{turn.heard_text_estimate}"]'
         marks.append(marker)
-    elif not words and "input_audio" in turn.content_types:
-        if turn.transcription_status == "failed":
-            reason = turn.error.message if turn.error and turn.error.message else "no reason"
-            marks.append(f"[audio; transcription failed: {reason}]")
-        elif turn.transcription_status == "in_progress":
-            marks.append("[audio; transcribing]")
-        else:
-            marks.append("[audio; no transcription]")
+    audio = _audio_marker(turn)
+    if audio is not None:
+        marks.append(audio)
     status = _STATUS_MARK.get(turn.status or "")
     if status is not None:
         marks.append(f"[{status}]")
@@ -624,8 +642,9 @@ def _markdown_block(turn: Turn) -> str:
             marks.append(f"*{_escape_markdown(turn.marker or '')}*")
             if turn.heard_text_estimate is not None:
                 marks.append(f"*(heard about: “{_escape_markdown(turn.heard_text_estimate)}”)*")
-        elif not turn.text and "input_audio" in turn.content_types:
-            marks.append("*(audio, " + (turn.transcription_status or "no transcription") + ")*")
+        audio = _audio_marker(turn)
+        if audio is not None:
+            marks.append(f"*{_escape_markdown(audio)}*")
         body = " ".join(part for part in (words, *marks, tail.strip()) if part)
         return f"**{speaker}:** {body}" if body else f"**{speaker}:**"
     if kind == "function_call":
