@@ -299,7 +299,11 @@ class Transcript:
         return "\n".join(_text_line(turn).replace("\n", "\n  ") for turn in self.turns)
 
     def to_markdown(self) -> str:
-        """Markdown: a bold speaker per message, calls and outputs as fenced code blocks."""
+        """Markdown: a bold speaker per message, calls and outputs as fenced code blocks.
+
+        Whatever a speaker said renders as that text inside the speaker's one paragraph, in
+        CommonMark and in Python-Markdown (``docs/transcript.md`` says exactly how); user audio
+        carries the same transcription markers as :meth:`to_text`."""
         return "\n\n".join(_markdown_block(turn) for turn in self.turns)
 
 
