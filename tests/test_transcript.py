@@ -321,7 +321,7 @@ def test_text_prefers_text_parts_then_transcripts_then_input_transcription() -> 
         "a",
         ("input_text", "input_text"),
     )
-    assert state.transcript().to_text().splitlines()[1] == "user: spoken"
+    assert state.transcript().to_text().splitlines()[1] == "user: spoken [audio; transcribing]"
 
 
 def test_user_audio_without_words_is_marked() -> None:
@@ -402,7 +402,7 @@ def test_markdown_escapes_text_and_fences_code() -> None:
         ],
     )
     markdown = state.transcript().to_markdown()
-    assert "**User:** \\*bold\\* and \\`code\\` \\<b\\> \\[x\\]  \nnext" in markdown
+    assert "**User:** \\*bold\\* and \\`code\\` &lt;b&gt; \\[x\\]  \nnext" in markdown
     assert "````\na```b\n````" in markdown
 
 

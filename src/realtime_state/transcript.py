@@ -47,7 +47,28 @@ SCHEMA = "realtime-state/transcript@1"
 """The ``schema`` value of :meth:`Transcript.to_dict`; bumped on any incompatible change."""
 
 _WORD = re.compile(r"\S+")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_LEADING_BLANKS = re.compile(r"[ \t]+")
+_LIST_NUMBER = re.compile(r"([0-9]+)([.)])")
+# Characters with a meaning in CommonMark or Python-Markdown anywhere in a line. Both honour
+# a backslash before ``\ ` * _ { } [ ]``; the others get a character reference, which
+# CommonMark never reads as structure and Python-Markdown passes through.
+_MD_INLINE = {
+    **{char: "\\" + char for char in "\\`*_{}[]"},
+    "<": "&lt;",
+    ">": "&gt;",
+    "|": "&#124;",
+    "~": "&#126;",
+    # HTML has no NUL; Python-Markdown removes STX and ETX (its own placeholders' marks).
+    "\x00": "\ufffd",
+    "\x02": "\ufffd",
+    "\x03": "\ufffd",
+}
+_MD_INLINE_RE = re.compile("[" + re.escape("".join(_MD_INLINE)) + "]|&(?=[#A-Za-z0-9])")
+# First characters that open a block (heading, quote, list, thematic break, setext underline)
+# at the start of a line; ``*``, ``_``, backticks, ``~``, ``<``, ``>`` and ``|`` are escaped
+# everywhere already.
+_MD_LINE_START = {"#": "\\#", "+": "\\+", "-": "\\-", "=": "&#61;"}
 _STATUS_MARK = {"in_progress": "in progress", "incomplete": "incomplete", "failed": "failed"}
 
 
@@ -278,7 +299,11 @@ class Transcript:
         return "\n".join(_text_line(turn).replace("\n", "\n  ") for turn in self.turns)
 
     def to_markdown(self) -> str:
-        """Markdown: a bold speaker per message, calls and outputs as fenced code blocks."""
+        """Markdown: a bold speaker per message, calls and outputs as fenced code blocks.
+
+        Whatever a speaker said renders as that text inside the speaker's one paragraph, in
+        CommonMark and in Python-Markdown (``docs/transcript.md`` says exactly how); user audio
+        carries the same transcription markers as :meth:`to_text`."""
         return "\n\n".join(_markdown_block(turn) for turn in self.turns)
 
 
@@ -479,6 +504,29 @@ def _compact_arguments(turn: Turn) -> str:
     return _one_line(turn.arguments or "")
 
 
+def _failure_reason(error: TurnError | None) -> str:
+    """Why a transcription failed: the error's message, else its code, else its type."""
+    if error is not None:
+        for reason in (error.message, error.code, error.type):
+            if reason is not None and str(reason) != "":
+                return str(reason)
+    return "no reason"
+
+
+def _audio_marker(turn: Turn) -> str | None:
+    """``[audio; transcribing]`` while user audio is transcribed (also after partial words),
+    ``[audio; transcription failed: reason]``, ``[audio; no transcription]`` for user audio
+    without words; ``None`` otherwise (a completed transcription has no marker)."""
+    status = turn.transcription_status
+    if status == "in_progress":
+        return "[audio; transcribing]"
+    if status == "failed":
+        return f"[audio; transcription failed: {_failure_reason(turn.error)}]"
+    if not turn.text and not turn.interrupted and "input_audio" in turn.content_types:
+        return "[audio; no transcription]"
+    return None
+
+
 def _spoken(turn: Turn) -> str:
     """The words of a message and its markers, without the speaker."""
     words = turn.text
@@ -489,14 +537,9 @@ def _spoken(turn: Turn) -> str:
         if turn.heard_text_estimate is not None:
             marker = f'{marker[:-1]}; heard about "{turn.heard_text_estimate}"]'
         marks.append(marker)
-    elif not words and "input_audio" in turn.content_types:
-        if turn.transcription_status == "failed":
-            reason = turn.error.message if turn.error and turn.error.message else "no reason"
-            marks.append(f"[audio; transcription failed: {reason}]")
-        elif turn.transcription_status == "in_progress":
-            marks.append("[audio; transcribing]")
-        else:
-            marks.append("[audio; no transcription]")
+    audio = _audio_marker(turn)
+    if audio is not None:
+        marks.append(audio)
     status = _STATUS_MARK.get(turn.status or "")
     if status is not None:
         marks.append(f"[{status}]")
@@ -540,8 +583,42 @@ def _labelled(label: str, words: str) -> str:
     return f"{label}: {words}" if words else f"{label}:"
 
 
-def _escape(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
+def _escape_inline(match: re.Match[str]) -> str:
+    char = match.group()
+    return _MD_INLINE.get(char, "&amp;")
+
+
+def _escape_line(line: str) -> str:
+    """One line of text as Markdown that renders as that line, wherever it stands."""
+    blanks = _LEADING_BLANKS.match(line)
+    lead = ""
+    if blanks is not None:
+        # Leading spaces and tabs as references: no indented code, no stripped indentation.
+        lead = "".join(f"&#{ord(char)};" for char in blanks.group())
+        line = line[blanks.end() :]
+    if not lead and (not line or line.isspace()):
+        # Python-Markdown drops a line of (Unicode) whitespace between two line breaks.
+        lead = "&#32;"
+    body = _MD_INLINE_RE.sub(_escape_inline, line)
+    if not lead:
+        number = _LIST_NUMBER.match(body)
+        if number is not None:
+            body = f"{number.group(1)}\\{number.group(2)}{body[number.end() :]}"
+        elif body[0] in _MD_LINE_START:
+            body = _MD_LINE_START[body[0]] + body[1:]
+    return lead + body
+
+
+def _escape_markdown(text: str) -> str:
+    """``text`` as Markdown that renders as that very text, inside a paragraph, in CommonMark
+    and in Python-Markdown: no emphasis, link, code, HTML, entity, heading, list, quote or
+    break of the paragraph comes from it. Each line ending (``\\n``, ``\\r\\n``, ``\\r``)
+    becomes a hard line break (two trailing spaces), an empty line a line holding one space
+    (``&#32;``). NUL, STX and ETX, which HTML and Python-Markdown cannot carry, become
+    U+FFFD."""
+    if not text:
+        return ""
+    return "  \n".join(_escape_line(line) for line in _LINE_END.split(text))
 
 
 def _fenced(body: str, language: str = "") -> str:
@@ -562,14 +639,16 @@ def _markdown_block(turn: Turn) -> str:
     tail = f" *({status})*" if status else ""
     if kind == "message":
         speaker = (turn.role or "message").capitalize()
-        words = _escape(turn.said_text or "") if turn.interrupted else _escape(turn.text)
+        # Trailing whitespace is left out (CommonMark trims a paragraph's end).
+        words = _escape_markdown((turn.said_text or "" if turn.interrupted else turn.text).rstrip())
         marks: list[str] = []
         if turn.interrupted:
-            marks.append(f"*{_escape(turn.marker or '')}*")
+            marks.append(f"*{_escape_markdown(turn.marker or '')}*")
             if turn.heard_text_estimate is not None:
-                marks.append(f"*(heard about: “{_escape(turn.heard_text_estimate)}”)*")
-        elif not turn.text and "input_audio" in turn.content_types:
-            marks.append("*(audio, " + (turn.transcription_status or "no transcription") + ")*")
+                marks.append(f"*(heard about: “{_escape_markdown(turn.heard_text_estimate)}”)*")
+        audio = _audio_marker(turn)
+        if audio is not None:
+            marks.append(f"*{_escape_markdown(audio)}*")
         body = " ".join(part for part in (words, *marks, tail.strip()) if part)
         return f"**{speaker}:** {body}" if body else f"**{speaker}:**"
     if kind == "function_call":
@@ -583,7 +662,8 @@ def _markdown_block(turn: Turn) -> str:
         parts = [f"**{label}** `{_tool_name(turn)}`{tail}"]
         parts.append(_json_block(turn.arguments, turn.parsed_arguments))
         if turn.error is not None:
-            parts.append(f"Error: {_escape(turn.error.message or turn.error.type or '')}")
+            reason = turn.error.message or turn.error.type or ""
+            parts.append(f"Error: {_escape_markdown(reason)}")
         elif turn.output is not None:
             parts.append(_fenced(turn.output))
         return "\n\n".join(parts)
@@ -593,6 +673,6 @@ def _markdown_block(turn: Turn) -> str:
     if kind == "mcp_approval_response":
         verdict = "approved" if turn.approve else "denied"
         return f"**MCP approval** `{turn.approval_request_id or '?'}`: {verdict}{tail}"
-    head = f"**{_escape(kind or 'item')}**"
-    body = " ".join(part for part in (_escape(turn.text), tail.strip()) if part)
+    head = f"**{_escape_markdown(kind or 'item')}**"
+    body = " ".join(part for part in (_escape_markdown(turn.text), tail.strip()) if part)
     return f"{head} {body}" if body else head
