@@ -316,7 +316,8 @@ class Violation:
     """A protocol violation found in the stream (recorded in lenient policy).
 
     ``index`` is the 0-based position of the offending event; ``code`` a stable identifier
-    (see the docs for the list); ``message`` a sentence naming the ids involved.
+    (see the docs for the list); ``message`` a sentence naming the ids involved; ``ids`` those
+    ids (responses, items, calls), for tools that match violations to objects.
     """
 
     index: int
@@ -324,6 +325,7 @@ class Violation:
     event_id: str | None
     code: str
     message: str
+    ids: tuple[str, ...] = ()
 
 
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)

@@ -20,8 +20,9 @@ from ..state import (
     _Conversation,
 )
 
-Found = list[tuple[str, str]]
-"""Problems a handler found, as ``(code, message)`` pairs, in the order found."""
+Found = list[tuple[str, str, tuple[str, ...]]]
+"""Problems a handler found, as ``(code, message, ids)``, in the order found (``ids``: the
+ids of the objects concerned)."""
 Changes = dict[str, Any]
 """The attributes of :class:`SessionState` a handler changes."""
 Responses = immutables.Map[str, ResponseState]
@@ -53,13 +54,15 @@ def step(
     code = answer.code
     if code is not None:
         what = subject.format(*args) if args else subject
-        found.append((code, lc.message(code, event=event.type, subject=what, phase=phase)))
+        ids = tuple(arg for arg in args if arg.__class__ is str)
+        found.append((code, lc.message(code, event=event.type, subject=what, phase=phase), ids))
     return answer.dest
 
 
 def report(found: Found, code: str, **fields: object) -> None:
     """Record a violation found by a check that is not a transition."""
-    found.append((code, lc.message(code, **fields)))
+    ids = tuple(v for k, v in fields.items() if k.endswith("_id") and v.__class__ is str)
+    found.append((code, lc.message(code, **fields), ids))
 
 
 def unknown_item(found: Found, event: Any, item_id: str) -> None:

@@ -150,8 +150,9 @@ def reduce(state: SessionState, event: Event | RawEvent) -> SessionState:
                 event_id=event.event_id,  # type: ignore[union-attr]
                 code=code,
                 message=message,
+                ids=ids,
             )
-            for code, message in found
+            for code, message, ids in found
         ]
         if state.policy == STRICT:
             raise ProtocolViolation(violations[0])

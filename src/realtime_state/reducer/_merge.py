@@ -92,33 +92,31 @@ def differs(final: Chunks[str] | None, copy: str | None) -> bool:
 
 
 def _copy_mismatch(
-    found: Found, code: str, what: str, where: str, final: str, copy: str | None
+    found: Found, code: str, what: str, where: str, final: str, copy: str | None, item_id: str
 ) -> None:
-    found.append(
-        (
-            code,
-            lc.message(
-                "copy_mismatch",
-                where=where,
-                what=what,
-                copy=lc.excerpt(copy or ""),
-                final=lc.excerpt(final),
-            ),
-        )
+    message = lc.message(
+        "copy_mismatch",
+        where=where,
+        what=what,
+        copy=lc.excerpt(copy or ""),
+        final=lc.excerpt(final),
     )
+    found.append((code, message, (item_id,)))
 
 
 def merge_part(
-    old: PartState, part: ev.ContentPart, final: bool, found: Found, where: str
+    old: PartState, part: ev.ContentPart, final: bool, found: Found, item_id: str, index: int
 ) -> PartState:
-    """A later copy of a part merged into the one the state holds."""
+    """A later copy of part ``index`` of item ``item_id`` merged into the one the state
+    holds."""
+    where = f"item {item_id} part {index}"
     truncated = old.truncated_at_ms is not None
     audio_chunks = old.audio_chunks
     if part.audio and audio_chunks is None:
         audio_chunks = Chunks.of(b64(part.audio, found, where))
     text = part.text
     if old.text_phase == Phase.DONE and differs(old.text_chunks, text):
-        _copy_mismatch(found, lc.Code.TEXT_MISMATCH, "text", where, old.text, text)
+        _copy_mismatch(found, lc.Code.TEXT_MISMATCH, "text", where, old.text, text, item_id)
         text = None  # a finished channel keeps its final value
     transcript = part.transcript
     if truncated or (
@@ -132,6 +130,7 @@ def merge_part(
                 where,
                 old.transcript or "",
                 transcript,
+                item_id,
             )
         transcript = None
     return evolve_part(
@@ -224,7 +223,7 @@ def merge_item(old: ItemState, wire: ev.Item, found: Found) -> ItemState:
         for i, part in enumerate(wire.content or ()):
             where = f"item {old.id} part {i}"
             if i < len(parts):
-                parts[i] = merge_part(parts[i], part, final, found, where)
+                parts[i] = merge_part(parts[i], part, final, found, old.id, i)
             else:
                 parts.append(part_from_wire(part, final, found, where))
         changes["content"] = _all_done(parts) if final else tuple(parts)
@@ -258,6 +257,7 @@ def merge_item(old: ItemState, wire: ev.Item, found: Found) -> ItemState:
                 f"item {old.id}",
                 old.arguments or "",
                 arguments,
+                old.id,
             )
             arguments = None  # final arguments are kept
         changes["arguments_chunks"] = merge_text(old.arguments_chunks, arguments)

@@ -329,7 +329,7 @@ def on_content_part_added(
         dest = step(CONTENT_PART, old.phase, "add", found, event, subject, index, item.id)
         if dest is None:
             return {}
-        part = evolve_part(merge_part(old, event.part, False, found, where), phase=dest)
+        part = evolve_part(merge_part(old, event.part, False, found, item.id, index), phase=dest)
         part = with_audio_spec(part, state.session, item.role)
         return changes(state, set_part(state.conversation, item, index, part), responses)
     if index != len(content):  # negative, or a gap: the parts before it were never announced
@@ -355,8 +355,6 @@ def on_content_part_done(
     dest = step(CONTENT_PART, part.phase, "finish", found, event, subject, index, item.id)
     if dest is None:
         return {}
-    part = evolve_part(
-        merge_part(part, event.part, True, found, f"item {item.id} part {index}"), phase=dest
-    )
+    part = evolve_part(merge_part(part, event.part, True, found, item.id, index), phase=dest)
     part = with_audio_spec(part, state.session, item.role)
     return changes(state, set_part(state.conversation, item, index, part), responses)
