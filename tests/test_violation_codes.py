@@ -157,6 +157,24 @@ MINIMAL: dict[str, list[dict[str, Any]]] = {
             },
         }
     ],
+    Code.ITEM_OF_ANOTHER_RESPONSE: [
+        _created(),
+        _output_item("added", 0, _message(M)),
+        {
+            "type": "response.done",
+            "event_id": "event_d1",
+            "response": {"id": R, "object": "realtime.response", "status": "completed"},
+        },
+        {
+            "type": "response.created",
+            "event_id": "event_c2",
+            "response": {"id": "resp_2", "object": "realtime.response", "status": "in_progress"},
+        },
+        {
+            **_output_item("done", 0, {**_message(M), "status": "completed"}),
+            "response_id": "resp_2",
+        },
+    ],
     Code.PART_NOT_ADDED: [
         _created(),
         # the part arrives inside the item, not announced by response.content_part.added

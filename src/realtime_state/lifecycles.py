@@ -160,6 +160,7 @@ class Code:
     CALL_MISMATCH = "call_mismatch"
     NOT_INPUT_AUDIO = "not_input_audio"
     INVALID_AUDIO_FORMAT = "invalid_audio_format"
+    ITEM_OF_ANOTHER_RESPONSE = "item_of_another_response"
     INVALID_TRUNCATION = "invalid_truncation"
     INVALID_AUDIO = "invalid_audio"
     MISSING_ITEM_ID = "missing_item_id"
@@ -501,6 +502,9 @@ VIOLATION_CODES: Mapping[str, str] = {
     "gap)",
     "output_index_out_of_range": "an `output_index` beyond the output items of the response",
     "output_index_mismatch": "an `output_index` that points at another item of the response",
+    "item_of_another_response": "an output event (`response.output_item.*`, a content part, a "
+    "delta, `response.done`'s output) names an item that another response produced; the item "
+    "stays with its response and the event (or that output entry) is ignored",
     "arguments_mismatch": "the `arguments` of `*_arguments.done` differ from the deltas joined, "
     "or a later copy of the call (`response.output_item.done`, `conversation.item.done`, "
     "`response.done`) contradicts its final arguments (the final value is kept)",
@@ -585,6 +589,8 @@ MESSAGES: Mapping[str, str] = {
     "copy_mismatch": "a later copy of {where} carries the {what} {copy}, which differs from its "
     "final {what} {final}; the final {what} is kept",
     "not_a_call": "{event} for item {item_id}, which is a {kind}, not a call",
+    "item_of_another_response": "{event} names item {item_id} as output of response "
+    "{response_id}, but response {owner_id} produced it; it stays there",
     "call_mismatch": "a later copy of item {item_id} carries the {field} {copy}, which differs "
     "from its {field} {final}; the first {field} is kept",
     "not_input_audio": "{event} for part {index} of item {item_id}, which is {what}, not user "

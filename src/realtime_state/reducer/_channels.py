@@ -247,9 +247,8 @@ def on_channel(channel: Channel, trigger: str) -> Handler:
         responses, item, part, part_phase, channel_phase, before = got
         streaming = before == Phase.STREAMING
         part = apply(state, part, event, found, streaming, part_phase, channel_phase)
-        return changes(
-            state, set_part(state.conversation, item, event.content_index, part), responses
-        )
+        conv = set_part(state.conversation, item, event.content_index, part)
+        return changes(state, conv, responses, event.response_id)
 
     handler.__doc__ = f"The {channel.name} ``{trigger}`` events of a part."
     return handler
@@ -296,7 +295,7 @@ def on_arguments_delta(state: SessionState, event: ArgumentsDelta, found: Found)
         call_phase=dest,
         arguments_chunks=Chunks.of(event.delta) if old is None else old.append(event.delta),
     )
-    return changes(state, put_item(state.conversation, item), responses)
+    return changes(state, put_item(state.conversation, item), responses, event.response_id)
 
 
 def on_arguments_done(state: SessionState, event: ArgumentsDone, found: Found) -> Changes:
@@ -323,4 +322,6 @@ def on_arguments_done(state: SessionState, event: ArgumentsDone, found: Found) -
     name = getattr(event, "name", None)
     if item.name is None and name is not None:
         out["name"] = name
-    return changes(state, put_item(state.conversation, evolve_item(item, **out)), responses)
+    return changes(
+        state, put_item(state.conversation, evolve_item(item, **out)), responses, event.response_id
+    )

@@ -116,9 +116,20 @@ def set_part(conv: _Conversation, item: ItemState, index: int, part: PartState) 
     return put_item(conv, with_part(item, index, part))
 
 
-def changes(state: SessionState, conv: _Conversation, responses: Responses) -> Changes:
-    """The changes of a handler that touched the conversation and maybe the responses."""
+def changes(
+    state: SessionState, conv: _Conversation, responses: Responses, response_id: str
+) -> Changes:
+    """The changes of a handler that touched the conversation and maybe the responses.
+
+    A response that lenient policy just recreated from an event naming it (its
+    ``response.created`` was missed) is running: it becomes the active response when none is
+    (the ``unknown_response`` violation recorded for it excuses a second running one).
+    """
     out: Changes = {"conversation": conv}
     if responses is not state.responses:
         out["responses"] = responses
+        if state.active_response_id is None and response_id not in state.responses:
+            recovered = responses.get(response_id)
+            if recovered is not None and recovered.phase == lc.Phase.IN_PROGRESS:
+                out["active_response_id"] = response_id
     return out

@@ -104,25 +104,46 @@ def _check_output_index(responses: Responses, event: Any, item_id: str, found: F
     return responses
 
 
+def _foreign(found: Found, event: Any, item: ItemState, response_id: str) -> bool:
+    """Report an event that names, as output of ``response_id``, an item of another one."""
+    owner = item.response_id
+    if owner is None or owner == response_id:
+        return False
+    report(
+        found,
+        lc.Code.ITEM_OF_ANOTHER_RESPONSE,
+        event=event.type,
+        item_id=item.id,
+        response_id=response_id,
+        owner_id=owner,
+    )
+    return True
+
+
 def streamed_item(
     state: SessionState, event: Any, found: Found, response_trigger: str, item_trigger: str
 ) -> tuple[Responses, ItemState] | None:
     """Check the response, the output item and the output index a streamed event names.
 
     Returns the responses map (with lenient recoveries) and the item (its output-item phase
-    advanced), or ``None`` when the event must be ignored.
+    advanced, and its response set when it had none), or ``None`` when the event must be
+    ignored.
     """
+    item_id = event.item_id
+    item = state.conversation.items.get(item_id)
+    if item is not None and _foreign(found, event, item, event.response_id):
+        return None
     responses = response_step(state, event, response_trigger, found)
     if responses is None:
         return None
-    item_id = event.item_id
-    item = state.conversation.items.get(item_id)
     if item is None:
         unknown_item(found, event, item_id)
         return None
     item = item_step(item, item_trigger, found, event)
     if item is None:
         return None
+    if item.response_id is None:  # a conversation item the response streams into
+        item = evolve_item(item, response_id=event.response_id)
     return _check_output_index(responses, event, item_id, found), item
 
 
@@ -222,6 +243,9 @@ def on_response_done(state: SessionState, event: ev.ResponseDone, found: Found) 
     for item in wire.output or ():
         if item.id is None:
             continue
+        held = sub.conversation.items.get(item.id)
+        if held is not None and _foreign(found, event, held, response_id):
+            continue
         conv = receive_item(
             sub,
             item,
@@ -276,6 +300,8 @@ def on_output_item(
     item_id = wire.id
     added = isinstance(event, ev.ResponseOutputItemAdded)
     old = state.conversation.items.get(item_id) if item_id is not None else None
+    if old is not None and _foreign(found, event, old, event.response_id):
+        return {}
     phase = Phase.ABSENT if old is None else old.phase
     dest = step(OUTPUT_ITEM, phase, "add" if added else "finish", found, event, "item {}", item_id)
     if dest is None:
@@ -293,7 +319,7 @@ def on_output_item(
         event=event,
     )
     if item_id is None:
-        return changes(state, conv, responses)
+        return changes(state, conv, responses, event.response_id)
     item = conv.items.get(item_id)  # None: the item was deleted; its response still lists it
     if item is not None and item.phase != dest:
         conv = put_item(conv, evolve_item(item, phase=dest))
@@ -309,7 +335,7 @@ def on_output_item(
             )
         elif not (0 <= index < len(ids) and ids[index] == item_id):
             _bad_output_index(response, event, item_id, found)
-    return changes(state, conv, responses)
+    return changes(state, conv, responses, event.response_id)
 
 
 def on_content_part_added(
@@ -331,7 +357,9 @@ def on_content_part_added(
             return {}
         part = evolve_part(merge_part(old, event.part, False, found, item.id, index), phase=dest)
         part = with_audio_spec(part, state.session, item.role)
-        return changes(state, set_part(state.conversation, item, index, part), responses)
+        return changes(
+            state, set_part(state.conversation, item, index, part), responses, event.response_id
+        )
     if index != len(content):  # negative, or a gap: the parts before it were never announced
         part_out_of_range(found, event, item.id, index, len(item.content))
         return {}
@@ -339,7 +367,7 @@ def on_content_part_added(
     part = evolve_part(part_from_wire(event.part, False, found, where), phase=dest)
     part = with_audio_spec(part, state.session, item.role)
     item = evolve_item(item, content=(*content, part))
-    return changes(state, put_item(state.conversation, item), responses)
+    return changes(state, put_item(state.conversation, item), responses, event.response_id)
 
 
 def on_content_part_done(
@@ -357,4 +385,6 @@ def on_content_part_done(
         return {}
     part = evolve_part(merge_part(part, event.part, True, found, item.id, index), phase=dest)
     part = with_audio_spec(part, state.session, item.role)
-    return changes(state, set_part(state.conversation, item, index, part), responses)
+    return changes(
+        state, set_part(state.conversation, item, index, part), responses, event.response_id
+    )
