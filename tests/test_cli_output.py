@@ -5,6 +5,7 @@ These run the real command in a subprocess, since a pipe is what they are about.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -146,3 +147,47 @@ def test_piping_into_head_ends_quietly(tmp_path: Path) -> None:
     )
     assert len(result.stdout.splitlines()) == 3
     assert result.stderr == f"status {CLOSED_PIPE}\n"
+
+
+# --- file names that are not UTF-8 ------------------------------------------------------------
+
+
+def strings(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [*value, *(s for v in value.values() for s in strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def test_reports_on_file_names_that_are_not_utf8_are_valid_utf8_json(tmp_path: Path) -> None:
+    clean = tmp_path / os.fsdecode(b"caf\xe9.jsonl")  # Latin-1, as an old system names it
+    clean.write_bytes(GA.read_bytes())
+    bad = tmp_path / os.fsdecode(b"bad\xff.jsonl")
+    bad.write_bytes(GA.read_bytes() + b"{not json\n")
+    missing = tmp_path / os.fsdecode(b"gone\xfe.jsonl")
+    names = [os.fsencode(path) for path in (clean, bad, missing)]
+    result = subprocess.run(
+        [*COMMAND, "check", "--json", *names], capture_output=True, env=ENV, check=False
+    )
+    assert result.returncode == 2, result.stderr
+    report = json.loads(result.stdout.decode("utf-8"))  # strict: no invalid UTF-8
+    for text in strings(report):
+        text.encode("utf-8")  # strict: no lone surrogate (an escaped \udcff is one)
+    paths = [f["path"] for f in report["files"]]
+    assert paths == [
+        f"{tmp_path}/caf\\xe9.jsonl",
+        f"{tmp_path}/bad\\xff.jsonl",
+        f"{tmp_path}/gone\\xfe.jsonl",
+    ]
+    assert report["files"][1]["errors"][0]["message"].startswith(f"{paths[1]}:46: ")
+    assert report["files"][2]["errors"][0]["message"] == f"{paths[2]}: no such file"
+    # the other reports and the text output: valid UTF-8 too, and no traceback
+    for args in (["check"], ["replay"], ["replay", "--format", "json"], ["inspect", "--at", "3"]):
+        for name in names:
+            run = subprocess.run([*COMMAND, *args, name], capture_output=True, env=ENV, check=False)
+            out, err = run.stdout.decode("utf-8"), run.stderr.decode("utf-8")  # strict
+            assert "Traceback" not in err, (args, name, err)
+            # the name is printed: by check, for the bad line and the missing file
+            if args == ["check"] or name == names[2] or (name == names[1] and args[0] == "replay"):
+                assert "\\x" in out + err, (args, name, out, err)

@@ -35,6 +35,7 @@ from .logs import (
     LogError,
     LogReplay,
     _Interrupted,
+    _printable,
     check_file,
     check_files,
     inspect_view,
@@ -384,7 +385,7 @@ def replay(log: str, fmt: str, upto: int | None, policy: str) -> None:
             interruptible=True,
         )
     except LogError as exc:
-        _fail(str(exc))
+        _fail(_printable(str(exc)))
         return
     except _Interrupted as exc:  # Ctrl-C while following: summarize what came
         result, interrupted = exc.result, True
@@ -500,11 +501,11 @@ def inspect(log: str, at: int, policy: str, as_json: bool) -> None:
     try:
         result = replay_log(log, policy, upto=at + 1)
     except LogError as exc:
-        _fail(str(exc))
+        _fail(_printable(str(exc)))
         return
     state = result.state
     if state.event_count <= at and result.stopped is None and not result.bad_lines:
-        _fail(f"{log} has only {state.event_count} events; --at must be below that")
+        _fail(f"{_printable(log)} has only {state.event_count} events; --at must be below that")
     view = inspect_view(result)
     if as_json:
         click.echo(json.dumps(view, indent=2, ensure_ascii=False))
