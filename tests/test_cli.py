@@ -357,3 +357,20 @@ def test_strict_stop_is_named_in_the_summary(duplicated_done: Path) -> None:
     code, out, _ = run("replay", str(duplicated_done), "--policy", "strict")
     assert code == 1
     assert re.search(r"^stopped +at event #\d+ \(strict policy\)", out, re.M)
+
+
+def test_the_docs_follow_a_live_session_from_its_first_line() -> None:
+    # `tail -f` starts at the last 10 lines: a replay of those reports false violations
+    root = HERE.parent
+    places = [root / "README.md", *sorted((root / "docs").glob("*.md"))]
+    places += sorted((root / "src" / "realtime_state").glob("*.py"))
+    follows = []  # every `tail ... | realtime-state ...` command shown, lines joined
+    for path in places:
+        text = " ".join(path.read_text(encoding="utf-8").split())
+        for match in re.finditer(r"\btail\s[^|`]*\|\s*\S*realtime-state\b", text):
+            follows.append((path.name, match.group()))
+    assert follows, "the docs show how to follow a live session"
+    wrong = [f for f in follows if not re.search(r"\s(-n|--lines)[ =]?\+1\s", f[1])]
+    assert not wrong, wrong
+    assert {"README.md", "cli.md", "cli.py"} <= {name for name, _ in follows}
+    assert "tail -n +1 -f" in (cli.commands["replay"].help or "")

@@ -365,8 +365,9 @@ def replay(log: str, fmt: str, upto: int | None, policy: str) -> None:
     """Print the transcript of LOG and a summary of what the session established.
 
     LOG may be - to read standard input line by line as it arrives: in text format each turn,
-    bad line and violation is printed as it comes (tail -f session.jsonl | realtime-state
-    replay -), and the summary when the input ends (or on Ctrl-C).
+    bad line and violation is printed as it comes, and the summary when the input ends (or on
+    Ctrl-C). Follow a live session from its first line: tail -n +1 -f session.jsonl |
+    realtime-state replay - (tail -f alone starts at the last 10 lines, mid-session).
 
     Exit 0; 1 when strict policy stopped at a violation; 2 when the log cannot be read or a
     line is not a valid event.

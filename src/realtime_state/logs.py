@@ -112,7 +112,7 @@ def read_log(source: str, stdin: IO[bytes] | None = None) -> Iterator[tuple[int,
     """Yield ``(line number, text)`` for every non-blank line of a JSONL log, as it is read.
 
     ``source`` is a path or ``"-"`` for standard input (read line by line as it arrives, so a
-    live ``tail -f`` can be followed). Raises :class:`LogError` for a missing file, a
+    live ``tail -n +1 -f`` can be followed). Raises :class:`LogError` for a missing file, a
     directory, a binary file, or a log with no event line.
     """
     if source == STDIN:
