@@ -99,3 +99,18 @@ def test_every_docs_page_is_in_the_site_navigation() -> None:
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     for page in (ROOT / "docs").glob("*.md"):
         assert f" {page.name}" in config, f"{page.name} is not in mkdocs.yml nav"
+
+
+def test_performance_counts_its_scripts() -> None:
+    text = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
+    reproduce = text[text.index("## Reproduce") : text.index("## Figures")]
+    scripts = set(re.findall(r"benchmarks/(bench_\w+)\.py", reproduce))
+    assert len(scripts) == 3
+    assert "All three scripts print a table" in reproduce and "Both scripts" not in text
+
+
+def test_state_page_says_duration_is_in_the_format_the_audio_came_in() -> None:
+    text = (ROOT / "docs" / "state.md").read_text(encoding="utf-8")
+    (sentence,) = re.findall(r"`duration_ms` \(([^)]*(?:\([^)]*\)[^)]*)*)\)", text)
+    assert "audio_spec" in sentence and "G.711" in sentence
+    assert "does not know" in sentence  # PCM16 at 24 kHz only then
