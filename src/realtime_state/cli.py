@@ -219,6 +219,12 @@ def _summary_markdown(summary: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _read_to_the_end(result: LogReplay, policy: str) -> bool:
+    """Whether the replay read the whole log (strict policy stops at a violation or a bad
+    line)."""
+    return result.stopped is None and not (policy == STRICT and result.bad_lines)
+
+
 def _exit_code(result: LogReplay) -> int:
     if result.bad_lines:
         return 2
@@ -359,7 +365,11 @@ _POLICY_HELP = "lenient records violations and goes on; strict stops at the firs
     show_default=True,
     help='How to print the transcript (json: transcript().to_dict() plus "summary").',
 )
-@click.option("--upto", type=click.IntRange(min=0), help="Stop after the first N events.")
+@click.option(
+    "--upto",
+    type=click.IntRange(min=0),
+    help="Stop after the first N events (beyond the log: the final state, with a note).",
+)
 @click.option("--policy", type=_POLICY, default=LENIENT, show_default=True, help=_POLICY_HELP)
 def replay(log: str, fmt: str, upto: int | None, policy: str) -> None:
     """Print the transcript of LOG and a summary of what the session established.
@@ -390,6 +400,16 @@ def replay(log: str, fmt: str, upto: int | None, policy: str) -> None:
         return
     except _Interrupted as exc:  # Ctrl-C while following: summarize what came
         result, interrupted = exc.result, True
+    if upto is not None and not interrupted and _read_to_the_end(result, policy):
+        events = result.state.event_count
+        if events < upto:
+            _label(
+                _console(stderr=True),
+                "note:",
+                "yellow",
+                f" {_printable(log)} has only {events} events; --upto {upto} shows the final"
+                " state, after all of them",
+            )
     summary = summarize(result)
     transcript = result.state.transcript()
     if fmt == "json":
@@ -505,7 +525,7 @@ def inspect(log: str, at: int, policy: str, as_json: bool) -> None:
         _fail(_printable(str(exc)))
         return
     state = result.state
-    if state.event_count <= at and result.stopped is None and not result.bad_lines:
+    if state.event_count <= at and _read_to_the_end(result, policy):
         _fail(f"{_printable(log)} has only {state.event_count} events; --at must be below that")
     view = inspect_view(result)
     if as_json:
@@ -513,6 +533,13 @@ def inspect(log: str, at: int, policy: str, as_json: bool) -> None:
     else:
         _print_inspect(_console(), view)
     raise SystemExit(_exit_code(result))
+
+
+_ITEM_PHASES = {"absent": "not streamed"}
+"""How ``inspect`` shows an item's output-item phase: ``absent`` (the lifecycle's state before
+``response.output_item.added``, which ``--json`` keeps) is an item no response streamed: the
+user's input, a function output the client sent, any item a ``conversation.item.*`` event
+placed."""
 
 
 def _print_inspect(console: Console, view: dict[str, Any]) -> None:
@@ -543,7 +570,7 @@ def _print_inspect(console: Console, view: dict[str, Any]) -> None:
             item["type"] or "",
             item["role"] or "",
             item["status"] or "",
-            item["phase"],
+            _ITEM_PHASES.get(item["phase"], item["phase"]),
             content,
         )
     console.print(table)
