@@ -357,3 +357,51 @@ def test_strict_stop_is_named_in_the_summary(duplicated_done: Path) -> None:
     code, out, _ = run("replay", str(duplicated_done), "--policy", "strict")
     assert code == 1
     assert re.search(r"^stopped +at event #\d+ \(strict policy\)", out, re.M)
+
+
+def test_the_docs_follow_a_live_session_from_its_first_line() -> None:
+    # `tail -f` starts at the last 10 lines: a replay of those reports false violations
+    root = HERE.parent
+    places = [root / "README.md", *sorted((root / "docs").glob("*.md"))]
+    places += sorted((root / "src" / "realtime_state").glob("*.py"))
+    follows = []  # every `tail ... | realtime-state ...` command shown, lines joined
+    for path in places:
+        text = " ".join(path.read_text(encoding="utf-8").split())
+        for match in re.finditer(r"\btail\s[^|`]*\|\s*\S*realtime-state\b", text):
+            follows.append((path.name, match.group()))
+    assert follows, "the docs show how to follow a live session"
+    wrong = [f for f in follows if not re.search(r"\s(-n|--lines)[ =]?\+1\s", f[1])]
+    assert not wrong, wrong
+    assert {"README.md", "cli.md", "cli.py"} <= {name for name, _ in follows}
+    assert "tail -n +1 -f" in (cli.commands["replay"].help or "")
+
+
+def test_replay_upto_beyond_the_log_says_the_state_is_the_final_one() -> None:
+    code, out, err = run("replay", str(GA), "--upto", "100", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["summary"]["events"] == 45  # stdout stays the report
+    assert "has only 45 events" in err and "final state" in err
+    code, out, err = run("replay", str(GA), "--upto", "100")
+    assert code == 0 and "has only 45 events" in err
+    for upto in ("45", "44"):  # within the log: nothing to say
+        code, out, err = run("replay", str(GA), "--upto", upto)
+        assert code == 0 and err == ""
+
+
+def test_inspect_names_the_phase_of_items_no_response_streamed() -> None:
+    code, out, _ = run("inspect", str(GA), "--at", "44")
+    assert code == 0
+    rows = {line.split("│")[3].strip(): line for line in out.splitlines() if "│ item_" in line}
+    phase = {kind: row.split("│")[6].strip() for kind, row in rows.items()}
+    # the user's message and the client's function output were never streamed by a response
+    assert phase == {
+        "message": "done",  # the assistant's (the later row of the two messages)
+        "function_call": "done",
+        "function_call_output": "not streamed",
+    }
+    user = next(line for line in out.splitlines() if "│ user " in line)
+    assert user.split("│")[6].strip() == "not streamed"
+    assert "absent" not in out
+    code, out, _ = run("inspect", str(GA), "--at", "44", "--json")
+    view = json.loads(out)  # the JSON keeps the lifecycle's own name
+    assert [item["phase"] for item in view["items"]] == ["absent", "done", "absent", "done"]

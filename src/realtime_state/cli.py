@@ -7,21 +7,25 @@ module only prints them. Output is rich on a terminal and plain text when piped.
 
 Exit codes: 0 all good; 1 a protocol violation (``check``: any log has one; ``replay`` /
 ``inspect``: strict policy stopped at one); 2 a log could not be read or a line is not a valid
-event (``check`` reports 2 before 1).
+event (``check`` reports 2 before 1); 141 standard output was closed before everything was
+written (``| head``), quietly, as a shell reports ``cat`` in the same place (128 + SIGPIPE).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import attrs
 import click
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
@@ -31,6 +35,7 @@ from .logs import (
     LogError,
     LogReplay,
     _Interrupted,
+    _printable,
     check_file,
     check_files,
     inspect_view,
@@ -64,14 +69,67 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 
 
+class _PlainLines:
+    """Standard output (or error) when it is not a terminal, as the file rich writes to: each
+    line goes out without the spaces rich pads it with (table cells are padded to the width of
+    their column), so piped output is no longer than its content needs."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._pending = ""
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self._stream, "encoding", None) or "utf-8"
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:
+        lines = (self._pending + text).split("\n")
+        self._pending = lines.pop()
+        if lines:
+            self._stream.write("".join(line.rstrip(" ") + "\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
+class _Console(Console):
+    """A rich console that lets a closed pipe reach the command group (rich alone would exit
+    1, the code of a protocol violation): see _CLOSED_PIPE."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
+_RULE_WIDTH = 80
+"""Columns of a rule (``demo``) when piped; on a terminal a rule spans the terminal."""
+
+
 def _console(stderr: bool = False) -> Console:
     # markup off: log text (ids, transcripts, "[interrupted at ...]") is printed as it is
-    console = Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False)
-    if not console.is_terminal:  # piped: never cut ids or wrap to 80 columns
-        console = Console(
-            stderr=stderr, highlight=False, soft_wrap=True, markup=False, width=100_000
+    console = _Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False)
+    if not console.is_terminal:
+        # piped: plain text; never cut ids or wrap long lines (the width only bounds what
+        # rich lays out: tables take the width their cells need), no trailing padding
+        stream = sys.stderr if stderr else sys.stdout
+        console = _Console(
+            file=cast(IO[str], _PlainLines(stream)),
+            highlight=False,
+            soft_wrap=True,
+            markup=False,
+            width=100_000,
+            color_system=None,
         )
     return console
+
+
+def _rule(console: Console, title: str) -> None:
+    """A rule with ``title`` across the terminal, or 80 columns when piped."""
+    rule = Rule(Text(title, style="bold"))
+    console.print(rule, width=None if console.is_terminal else _RULE_WIDTH)
 
 
 _LONG = 500
@@ -161,6 +219,12 @@ def _summary_markdown(summary: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _read_to_the_end(result: LogReplay, policy: str) -> bool:
+    """Whether the replay read the whole log (strict policy stops at a violation or a bad
+    line)."""
+    return result.stopped is None and not (policy == STRICT and result.bad_lines)
+
+
 def _exit_code(result: LogReplay) -> int:
     if result.bad_lines:
         return 2
@@ -241,7 +305,42 @@ def _turn_line(turn: Any) -> str:
 _POLICY = click.Choice(list(POLICIES))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_CLOSED_PIPE = 141
+"""Exit code when standard output is closed before everything was written (``| head``):
+128 + SIGPIPE, what a shell reports for ``cat`` or ``grep`` in the same place. Not 1 or 2: a
+closed pipe is no finding about the log."""
+
+
+class _Group(click.Group):
+    """The command group; a closed standard output ends the command quietly with
+    _CLOSED_PIPE (click alone would exit 1, the code of a protocol violation)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # what is still buffered fails here, not at exit
+        except BrokenPipeError:
+            _silence_stdout()
+            raise SystemExit(_CLOSED_PIPE) from None
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that Python's own flush at exit writes
+    nothing to the closed pipe (and prints no "Exception ignored" on stderr)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (a test runner's)
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="realtime-state")
 def cli() -> None:
     """Replay, check and inspect recorded OpenAI Realtime sessions (JSONL, one server event
@@ -266,14 +365,19 @@ _POLICY_HELP = "lenient records violations and goes on; strict stops at the firs
     show_default=True,
     help='How to print the transcript (json: transcript().to_dict() plus "summary").',
 )
-@click.option("--upto", type=click.IntRange(min=0), help="Stop after the first N events.")
+@click.option(
+    "--upto",
+    type=click.IntRange(min=0),
+    help="Stop after the first N events (beyond the log: the final state, with a note).",
+)
 @click.option("--policy", type=_POLICY, default=LENIENT, show_default=True, help=_POLICY_HELP)
 def replay(log: str, fmt: str, upto: int | None, policy: str) -> None:
     """Print the transcript of LOG and a summary of what the session established.
 
     LOG may be - to read standard input line by line as it arrives: in text format each turn,
-    bad line and violation is printed as it comes (tail -f session.jsonl | realtime-state
-    replay -), and the summary when the input ends (or on Ctrl-C).
+    bad line and violation is printed as it comes, and the summary when the input ends (or on
+    Ctrl-C). Follow a live session from its first line: tail -n +1 -f session.jsonl |
+    realtime-state replay - (tail -f alone starts at the last 10 lines, mid-session).
 
     Exit 0; 1 when strict policy stopped at a violation; 2 when the log cannot be read or a
     line is not a valid event.
@@ -292,10 +396,20 @@ def replay(log: str, fmt: str, upto: int | None, policy: str) -> None:
             interruptible=True,
         )
     except LogError as exc:
-        _fail(str(exc))
+        _fail(_printable(str(exc)))
         return
     except _Interrupted as exc:  # Ctrl-C while following: summarize what came
         result, interrupted = exc.result, True
+    if upto is not None and not interrupted and _read_to_the_end(result, policy):
+        events = result.state.event_count
+        if events < upto:
+            _label(
+                _console(stderr=True),
+                "note:",
+                "yellow",
+                f" {_printable(log)} has only {events} events; --upto {upto} shows the final"
+                " state, after all of them",
+            )
     summary = summarize(result)
     transcript = result.state.transcript()
     if fmt == "json":
@@ -408,17 +522,24 @@ def inspect(log: str, at: int, policy: str, as_json: bool) -> None:
     try:
         result = replay_log(log, policy, upto=at + 1)
     except LogError as exc:
-        _fail(str(exc))
+        _fail(_printable(str(exc)))
         return
     state = result.state
-    if state.event_count <= at and result.stopped is None and not result.bad_lines:
-        _fail(f"{log} has only {state.event_count} events; --at must be below that")
+    if state.event_count <= at and _read_to_the_end(result, policy):
+        _fail(f"{_printable(log)} has only {state.event_count} events; --at must be below that")
     view = inspect_view(result)
     if as_json:
         click.echo(json.dumps(view, indent=2, ensure_ascii=False))
     else:
         _print_inspect(_console(), view)
     raise SystemExit(_exit_code(result))
+
+
+_ITEM_PHASES = {"absent": "not streamed"}
+"""How ``inspect`` shows an item's output-item phase: ``absent`` (the lifecycle's state before
+``response.output_item.added``, which ``--json`` keeps) is an item no response streamed: the
+user's input, a function output the client sent, any item a ``conversation.item.*`` event
+placed."""
 
 
 def _print_inspect(console: Console, view: dict[str, Any]) -> None:
@@ -449,7 +570,7 @@ def _print_inspect(console: Console, view: dict[str, Any]) -> None:
             item["type"] or "",
             item["role"] or "",
             item["status"] or "",
-            item["phase"],
+            _ITEM_PHASES.get(item["phase"], item["phase"]),
             content,
         )
     console.print(table)
@@ -514,7 +635,7 @@ def demo() -> None:
     console = _console()
     for name in EXAMPLES:
         description = DESCRIPTIONS[name]
-        console.rule(Text(name, style="bold"))
+        _rule(console, name)
         console.print(description)
         lines = example_lines(name)
         state = SessionState(policy=STRICT)

@@ -12,6 +12,7 @@ A log that cannot be read at all raises :class:`LogError`.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 from collections import Counter
@@ -43,6 +44,20 @@ __all__ = [
 
 STDIN = "-"
 """The source name that means standard input."""
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def _printable(text: str) -> str:
+    """``text`` as valid Unicode, to print or put in a report: a file name's bytes that are not
+    UTF-8 (which Python holds as lone surrogates, ``\\udcff`` for the byte ``0xff``) become
+    ``\\xff``, and any other lone surrogate ``\\uXXXX``; other text is unchanged."""
+    return _SURROGATE.sub(_escape_surrogate, text) if _SURROGATE.search(text) else text
 
 
 # Private control flow between replay_log(interruptible=True) and the command, which catches
@@ -97,7 +112,7 @@ def read_log(source: str, stdin: IO[bytes] | None = None) -> Iterator[tuple[int,
     """Yield ``(line number, text)`` for every non-blank line of a JSONL log, as it is read.
 
     ``source`` is a path or ``"-"`` for standard input (read line by line as it arrives, so a
-    live ``tail -f`` can be followed). Raises :class:`LogError` for a missing file, a
+    live ``tail -n +1 -f`` can be followed). Raises :class:`LogError` for a missing file, a
     directory, a binary file, or a log with no event line.
     """
     if source == STDIN:
@@ -171,7 +186,7 @@ def replay_log(
             try:
                 event = decode(text)
             except DecodeError as exc:
-                bad.append(BadLine(number, f"{source}:{number}: {exc}"))
+                bad.append(BadLine(number, f"{_printable(source)}:{number}: {exc}"))
                 if on_bad_line is not None:
                     on_bad_line(bad[-1])
                 if policy == STRICT:
@@ -250,20 +265,22 @@ def check_file(path: str, policy: str = STRICT) -> dict[str, Any]:
 
     ``{"path", "events", "violations": [{"index", "line", "code", "message", ...}],
     "errors": [{"line", "message"}]}``; ``errors`` holds unreadable files (``line`` null) and
-    lines that are not valid events. Pure apart from reading the file, and picklable, so it
-    can run in a process pool or on a Dask/Ray cluster.
+    lines that are not valid events. A file name's bytes that are not UTF-8 are written
+    ``\\xNN`` in ``path`` and the messages, so that the report is valid UTF-8 JSON. Pure apart
+    from reading the file, and picklable, so it can run in a process pool or on a Dask/Ray
+    cluster.
     """
     try:
         result = replay_log(path, policy)
     except LogError as exc:
         return {
-            "path": path,
+            "path": _printable(path),
             "events": 0,
             "violations": [],
-            "errors": [{"line": None, "message": str(exc)}],
+            "errors": [{"line": None, "message": _printable(str(exc))}],
         }
     return {
-        "path": path,
+        "path": _printable(path),
         "events": result.state.event_count,
         "violations": [_violation_dict(result, v) for v in result.violations],
         "errors": [b.to_dict() for b in result.bad_lines],
