@@ -175,6 +175,21 @@ MINIMAL: dict[str, list[dict[str, Any]]] = {
             "response_id": "resp_2",
         },
     ],
+    Code.DUPLICATE_CALL_ID: [
+        {
+            "type": "conversation.item.added",
+            "event_id": f"event_{n}",
+            "item": {
+                "id": f"item_{n}",
+                "type": "function_call",
+                "status": "completed",
+                "call_id": "call_1",
+                "name": "lookup",
+                "arguments": "{}",
+            },
+        }
+        for n in (1, 2)
+    ],
     Code.PART_NOT_ADDED: [
         _created(),
         # the part arrives inside the item, not announced by response.content_part.added

@@ -161,6 +161,7 @@ class Code:
     NOT_INPUT_AUDIO = "not_input_audio"
     INVALID_AUDIO_FORMAT = "invalid_audio_format"
     ITEM_OF_ANOTHER_RESPONSE = "item_of_another_response"
+    DUPLICATE_CALL_ID = "duplicate_call_id"
     INVALID_TRUNCATION = "invalid_truncation"
     INVALID_AUDIO = "invalid_audio"
     MISSING_ITEM_ID = "missing_item_id"
@@ -514,6 +515,8 @@ VIOLATION_CODES: Mapping[str, str] = {
     "from the deltas joined, or a later copy of the part contradicts its final transcript (the "
     "final value is kept)",
     "not_a_call": "a function-call or MCP arguments event for an item that is not a call",
+    "duplicate_call_id": "a function call item uses a `call_id` another call item already has; "
+    "the first call keeps it (outputs answer the first)",
     "call_mismatch": "a later copy of a call or call output (`conversation.item.done`, "
     "`response.output_item.done`, `response.done`) names another `call_id` or `name` than the "
     "item has; the first value is kept",
@@ -589,6 +592,8 @@ MESSAGES: Mapping[str, str] = {
     "copy_mismatch": "a later copy of {where} carries the {what} {copy}, which differs from its "
     "final {what} {final}; the final {what} is kept",
     "not_a_call": "{event} for item {item_id}, which is a {kind}, not a call",
+    "duplicate_call_id": "{event} gives item {item_id} the call_id {call_id}, which item "
+    "{other_id} already has; outputs answer {other_id}",
     "item_of_another_response": "{event} names item {item_id} as output of response "
     "{response_id}, but response {owner_id} produced it; it stays there",
     "call_mismatch": "a later copy of item {item_id} carries the {field} {copy}, which differs "

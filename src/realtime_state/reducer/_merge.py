@@ -323,8 +323,18 @@ def receive_item(
     call_id = item.call_id
     if call_id is not None:
         if item.type == "function_call":
-            if conv.calls.get(call_id) != item_id:
+            indexed = conv.calls.get(call_id)
+            if indexed is None:
                 conv = evolve_conv(conv, calls=conv.calls.set(call_id, item_id))
+            elif indexed != item_id:  # call ids are unique: the first call keeps its id
+                report(
+                    found,
+                    lc.Code.DUPLICATE_CALL_ID,
+                    event=event.type,
+                    item_id=item_id,
+                    call_id=call_id,
+                    other_id=indexed,
+                )
         elif old is None and item.type == "function_call_output":
             conv = _answer_call(conv, call_id, found, event)
     pending = conv.pending.get(item_id)

@@ -142,9 +142,12 @@ def streamed_item(
     item = item_step(item, item_trigger, found, event)
     if item is None:
         return None
+    responses = _check_output_index(responses, event, item_id, found)
     if item.response_id is None:  # a conversation item the response streams into
-        item = evolve_item(item, response_id=event.response_id)
-    return _check_output_index(responses, event, item_id, found), item
+        response = responses.get(event.response_id)
+        if response is not None and item_id in response.output_item_ids:
+            item = evolve_item(item, response_id=event.response_id)
+    return responses, item
 
 
 def part_target(
