@@ -106,3 +106,38 @@ def test_an_in_progress_copy_in_a_done_does_not_close_the_item() -> None:
     item = state.item("item_a")
     assert (item.status, [p.status for p in item.content]) == ("in_progress", ["in_progress"])
     assert item.response_id == "resp_1"
+
+
+# --- small pins: the decode index in history, the base64 error text --------------------------
+
+
+def test_history_names_the_index_of_an_event_it_cannot_decode() -> None:
+    import pytest
+
+    from realtime_state import DecodeError, history
+
+    error = json.dumps({"type": "error", "event_id": "e", "error": {"type": "x", "message": "m"}})
+    with pytest.raises(DecodeError, match="event #1") as caught:
+        list(history([error, "not json"]))
+    assert caught.value.index == 1
+
+
+def test_invalid_base64_names_the_decoder_error() -> None:
+    events = [
+        s.response_created("resp_1"),
+        s.output_item("added", "resp_1", 0, s.message("item_a", "assistant", status="in_progress")),
+        s.part_event("added", "resp_1", "item_a", {"type": "audio", "transcript": ""}),
+        {
+            "type": "response.output_audio.delta",
+            "event_id": s.eid(),
+            "response_id": "resp_1",
+            "item_id": "item_a",
+            "output_index": 0,
+            "content_index": 0,
+            "delta": "!!!!AAAA",
+        },
+    ]
+    ((code, message),) = found(run(*events))
+    assert code == "invalid_audio"
+    assert message.endswith(")") and not message.endswith("(None)")
+    assert len(message) > len("audio of item item_a part 0 is not valid base64 ()")
