@@ -172,3 +172,11 @@ def test_an_answered_call_told_the_same_arguments_is_quiet() -> None:
     )
     assert state.item("fc").arguments == '{"a": 1}'
     assert state.item("fc").call_phase == "answered"
+
+
+def test_an_mcp_status_event_for_an_unknown_item_is_reported() -> None:
+    state = run(_mcp_status("completed"))
+    assert [(v.code, v.message) for v in state.violations] == [
+        ("unknown_item", "response.mcp_call.completed for item m1, which is not known")
+    ]
+    assert state.item("m1") is None
