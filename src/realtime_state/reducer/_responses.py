@@ -78,7 +78,7 @@ def _bad_output_index(response: ResponseState, event: Any, item_id: str, found: 
             event=event.type,
             item_id=item_id,
             index=index,
-            other=ids[index] if index < len(ids) else "nothing",
+            other=ids[index],  # the callers handle an unlisted item at the next free index
             response_id=response.id,
         )
 
