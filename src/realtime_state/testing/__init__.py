@@ -30,6 +30,7 @@ _EXPORTS = {
     "fault_positions": "._faults",
     "inject_fault": "._faults",
     "CROSS_STATE_INVARIANTS": "._invariants",
+    "EXCUSES": "._invariants",
     "INVARIANTS": "._invariants",
     "InvariantError": "._invariants",
     "InvariantFailure": "._invariants",
@@ -44,6 +45,7 @@ _EXPORTS = {
 
 __all__ = [
     "CROSS_STATE_INVARIANTS",
+    "EXCUSES",
     "FAULT_KINDS",
     "Fault",
     "INVARIANTS",
@@ -66,6 +68,7 @@ if TYPE_CHECKING:
     from ._faults import FAULT_KINDS, Fault, fault_positions, inject_fault
     from ._invariants import (
         CROSS_STATE_INVARIANTS,
+        EXCUSES,
         INVARIANTS,
         InvariantError,
         InvariantFailure,

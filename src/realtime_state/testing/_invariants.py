@@ -33,11 +33,12 @@ import attrs
 from ..errors import InvariantError
 from ..state import SessionState
 from ._history_invariants import check_pair
-from ._state_invariants import CHECKS, InvariantFailure, Seen, check_state
+from ._state_invariants import CHECKS, EXCUSES, InvariantFailure, Seen, check_state
 
 __all__ = [
     "INVARIANTS",
     "CROSS_STATE_INVARIANTS",
+    "EXCUSES",
     "InvariantFailure",
     "InvariantError",
     "check_invariants",
@@ -90,6 +91,7 @@ name -> what holds. ``response_outputs_exist`` is also strengthened there: an ou
 state does not hold must have been held by an earlier state (that is, deleted)."""
 
 assert tuple(name for name, _ in CHECKS) == tuple(INVARIANTS)
+assert set(EXCUSES) <= set(INVARIANTS)
 
 
 def check_invariants(

@@ -10,7 +10,7 @@ each), and :func:`check_state` runs them all on one state. The public entry poin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 import attrs
 
@@ -22,6 +22,7 @@ __all__ = [
     "Failures",
     "Seen",
     "CHECKS",
+    "EXCUSES",
     "check_state",
 ]
 
@@ -523,12 +524,56 @@ CHECKS: tuple[tuple[str, _Check], ...] = (
 """Every single-state check, by name, in the order of ``INVARIANTS``."""
 
 
+EXCUSES: Mapping[str, frozenset[str]] = {
+    "at_most_one_active_response": frozenset(
+        {"unknown_response", "response_already_active", "duplicate_response"}
+    ),
+    "response_outputs_exist": frozenset(
+        {
+            "unknown_response",
+            "output_item_not_added",
+            "output_index_out_of_range",
+            "output_index_mismatch",
+            "item_of_another_response",
+            "missing_item_id",
+        }
+    ),
+    "items_belong_to_their_response": frozenset(
+        {
+            "unknown_response",
+            "output_item_not_added",
+            "output_index_out_of_range",
+            "output_index_mismatch",
+            "item_of_another_response",
+        }
+    ),
+    "function_call_outputs_answer_known_calls": frozenset(
+        {"unknown_call", "output_before_arguments_done", "duplicate_call_id", "call_mismatch"}
+    ),
+}
+"""Invariant -> the violation codes that excuse it. A lenient recovery that cannot make the
+state satisfy an invariant records a violation naming the objects concerned; with
+``allow_violations=True`` a failure of the invariant is excused when a recorded violation
+with one of these codes names one of the failure's ids (``Violation.ids``). Every other
+invariant holds after every event, in either policy, violations or not."""
+
+
+def _excused(state: SessionState) -> dict[str, set[str]]:
+    """Object id -> the codes of the violations recorded for it."""
+    codes: dict[str, set[str]] = {}
+    for violation in state.violations:
+        for object_id in violation.ids:
+            codes.setdefault(object_id, set()).add(violation.code)
+    return codes
+
+
 def check_state(
     state: SessionState, allow_violations: bool, seen: Seen | None
 ) -> list[InvariantFailure]:
-    """Run every check of :data:`CHECKS` on ``state`` (``no_violations`` skipped with
-    ``allow_violations``); ``seen``: what a walk over a history saw before (``None`` for one
-    state). The failures of each check come sorted, so a message reads the same every run."""
+    """Run every check of :data:`CHECKS` on ``state``. With ``allow_violations``,
+    ``no_violations`` is skipped and failures excused by :data:`EXCUSES` are dropped.
+    ``seen``: what a walk over a history saw before (``None`` for one state). The failures of
+    each check come sorted, so a message reads the same every run."""
     if not isinstance(state, SessionState):
         raise TypeError(f"expected a SessionState, got {type(state).__name__}")
     order, walk = _walk_order(state)
@@ -538,6 +583,13 @@ def check_state(
             continue
         # maps iterate in hash order: sort so that a message reads the same in every run
         failures.extend(sorted(check(state, order, walk, seen), key=_order))
+    if allow_violations and failures and state.violation_log.size:
+        codes = _excused(state)
+        failures = [
+            f
+            for f in failures
+            if not any(codes.get(i, set()) & EXCUSES.get(f.name, frozenset()) for i in f.ids)
+        ]
     return failures
 
 
