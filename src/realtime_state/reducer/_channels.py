@@ -115,7 +115,7 @@ def _audio_delta(
     phase: str,
     channel: str,
 ) -> PartState:
-    data = b64(event.delta, found, f"item {event.item_id} part {event.content_index}")
+    data = b64(event.delta, found, event.item_id, event.content_index)
     if part.truncated_at_ms is not None:
         # In flight when the cut came: received, never heard; the kept audio stays as cut.
         before = part.audio_bytes_before_truncation or 0

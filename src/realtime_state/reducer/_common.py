@@ -86,12 +86,14 @@ def part_out_of_range(
     )
 
 
-def b64(text: str, found: Found, where: str) -> bytes:
-    """Decoded audio; invalid base64 is reported (``invalid_audio``) and gives no bytes."""
+def b64(text: str, found: Found, item_id: str, index: int) -> bytes:
+    """Decoded audio of part ``index`` of item ``item_id``; invalid base64 is reported
+    (``invalid_audio``) and gives no bytes."""
     try:
         return pybase64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
-        report(found, lc.Code.INVALID_AUDIO, where=where, error=exc)
+        where = f"item {item_id} part {index}"
+        report(found, lc.Code.INVALID_AUDIO, where=where, error=exc, item_id=item_id)
         return b""
 
 

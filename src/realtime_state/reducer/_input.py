@@ -95,81 +95,81 @@ def _refuse_target(found: Found, event: TranscriptionEvent, item: ItemState, ind
 def apply_transcription(
     conv: _Conversation, event: TranscriptionEvent, found: Found
 ) -> _Conversation:
-    """Apply an input transcription event to its item, which the conversation holds."""
+    """Apply an input transcription event held for an item that has now arrived."""
     item = conv.items[event.item_id]
     index = _position(event)
-    content = list(item.content)
-    if index < 0 or index > len(content):  # held before the item came, and does not fit it
+    if index < 0 or index > len(item.content):  # held before the item came: it does not fit
         part_out_of_range(found, event, item.id, index, len(item.content))
         return conv
-    if _refuse_target(found, event, item, index):  # held before the item came: it is not user audio
+    if _refuse_target(found, event, item, index):  # held before the item came: not user audio
         return conv
+    return _apply(conv, item, event, index, _trigger(event))
+
+
+def _apply(
+    conv: _Conversation,
+    item: ItemState,
+    event: TranscriptionEvent,
+    index: int,
+    trigger: str | None,
+) -> _Conversation:
+    """Apply an input transcription event to part ``index`` of ``item`` (checked before)."""
+    content = item.content
     if index == len(content):
-        content.append(
-            PartState(type="input_audio", status="done", phase=CONTENT_PART.enter("final"))
-        )
-    part = content[index]
-    trigger = _trigger(event)
-    answer = (
-        None
-        if trigger is None
-        else TRANSCRIPTION.step(part.transcription_status or Phase.ABSENT, trigger)
-    )
-    if answer is None or not answer.legal:
-        pass
-    elif isinstance(event, ev.InputAudioTranscriptionDelta):
-        if answer.dest == Phase.IN_PROGRESS:  # a late delta never undoes a completion
-            delta = event.delta or ""
+        part = PartState(type="input_audio", status="done", phase=CONTENT_PART.enter("final"))
+    else:
+        part = content[index]
+    before = part
+    dest = None
+    if trigger is not None:
+        answer = TRANSCRIPTION.steps[trigger][part.transcription_status or Phase.ABSENT]
+        dest = answer.dest if answer.code is None else None
+    if dest is None:
+        pass  # an empty delta, or refused
+    elif trigger == "delta":
+        if dest == Phase.IN_PROGRESS:  # a late delta never undoes a completion
+            delta = event.delta or ""  # type: ignore[union-attr]
             old = part.transcript_chunks
             part = evolve_part(
                 part,
                 transcript_chunks=Chunks.of(delta) if old is None else old.append(delta),
-                transcription_status=answer.dest,
-                transcription_logprobs=event.logprobs or part.transcription_logprobs,
+                transcription_status=dest,
+                transcription_logprobs=event.logprobs or part.transcription_logprobs,  # type: ignore[union-attr]
             )
     elif isinstance(event, ev.InputAudioTranscriptionCompleted):
         part = evolve_part(
             part,
             transcript_chunks=Chunks.of(event.transcript),
-            transcription_status=answer.dest,
+            transcription_status=dest,
             transcription_usage=event.usage,
             transcription_logprobs=event.logprobs or part.transcription_logprobs,
         )
     elif isinstance(event, ev.InputAudioTranscriptionFailed):
-        part = evolve_part(part, transcription_status=answer.dest, transcription_error=event.error)
+        part = evolve_part(part, transcription_status=dest, transcription_error=event.error)
     else:
         part = evolve_part(part, transcription_segments=(*part.transcription_segments, event))
-    if part is content[index] and len(content) == len(item.content):
+    if part is before and index < len(content):
         return conv
-    content[index] = part
-    item = evolve_item(item, content=tuple(content))
+    new = (*content[:index], part, *content[index + 1 :])
+    item = evolve_item(item, content=new)
     return evolve_conv(conv, items=conv.items.set(item.id, item))
-
-
-def _index_ok(conv: _Conversation, event: TranscriptionEvent, found: Found) -> bool:
-    """An input transcription names part ``content_index`` (0 when absent): it must not be
-    negative, and for an item present it must be a part it has or the next one."""
-    index = _position(event)
-    item = conv.items.get(event.item_id)
-    if item is not None:
-        if 0 <= index <= len(item.content):
-            return True
-        part_out_of_range(found, event, item.id, index, len(item.content))
-        return False
-    if index >= 0:
-        return True
-    part_out_of_range(found, event, event.item_id, index, None)
-    return False
 
 
 def on_transcription(state: SessionState, event: TranscriptionEvent, found: Found) -> Changes:
     """``conversation.item.input_audio_transcription.*``: apply to the item, or hold it."""
     conv = state.conversation
-    if not _index_ok(conv, event, found):
-        return {}
     index = _position(event)
     item = conv.items.get(event.item_id)
-    if item is not None and _refuse_target(found, event, item, index):
+    # content_index (0 when absent) must not be negative, and for an item present it must be
+    # a part it has or the next one
+    if item is not None:
+        if not 0 <= index <= len(item.content):
+            part_out_of_range(found, event, item.id, index, len(item.content))
+            return {}
+        if _refuse_target(found, event, item, index):
+            return {}
+    elif index < 0:
+        part_out_of_range(found, event, event.item_id, index, None)
         return {}
     held = conv.pending.get(event.item_id, ())
     trigger = _trigger(event)
@@ -184,7 +184,7 @@ def on_transcription(state: SessionState, event: TranscriptionEvent, found: Foun
         if step(TRANSCRIPTION, phase, trigger, found, event, subject, index, event.item_id) is None:
             return {}  # a second completion: ignored, and not billed twice
     if item is not None:
-        conv = apply_transcription(conv, event, found)
+        conv = _apply(conv, item, event, index, trigger)
     else:
         conv = evolve_conv(conv, pending=conv.pending.set(event.item_id, (*held, event)))
     out: Changes = {"conversation": conv}

@@ -52,8 +52,10 @@ _IDENTITY_FIELDS = frozenset({"call_id", "name"})
 """Fields that say which call an item is: a later copy never changes them."""
 
 
-def part_from_wire(part: ev.ContentPart, final: bool, found: Found, where: str) -> PartState:
-    """A new part; ``final``: it arrives inside a finished item."""
+def part_from_wire(
+    part: ev.ContentPart, final: bool, found: Found, item_id: str, index: int
+) -> PartState:
+    """New part ``index`` of item ``item_id``; ``final``: it arrives inside a finished item."""
     audio = part.audio
     return PartState(
         type=part.type,
@@ -61,7 +63,7 @@ def part_from_wire(part: ev.ContentPart, final: bool, found: Found, where: str) 
         phase=CONTENT_PART.enter("final" if final else "streaming"),
         text_chunks=chunks(part.text),
         transcript_chunks=chunks(part.transcript),
-        audio_chunks=Chunks.of(b64(audio, found, where)) if audio else None,
+        audio_chunks=Chunks.of(b64(audio, found, item_id, index)) if audio else None,
         image_url=part.image_url,
         detail=part.detail,
         reference_id=part.id,
@@ -113,7 +115,7 @@ def merge_part(
     truncated = old.truncated_at_ms is not None
     audio_chunks = old.audio_chunks
     if part.audio and audio_chunks is None:
-        audio_chunks = Chunks.of(b64(part.audio, found, where))
+        audio_chunks = Chunks.of(b64(part.audio, found, item_id, index))
     text = part.text
     if old.text_phase == Phase.DONE and differs(old.text_chunks, text):
         _copy_mismatch(found, lc.Code.TEXT_MISMATCH, "text", where, old.text, text, item_id)
@@ -178,7 +180,7 @@ def item_from_wire(
     if isinstance(wire, ev.MessageItem):
         final = _parts_final(wire.status, wire.role)
         content = tuple(
-            part_from_wire(p, final, found, f"item {wire.id} part {i}")
+            part_from_wire(p, final, found, wire.id or "", i)
             for i, p in enumerate(wire.content or ())
         )
         return ItemState(
@@ -221,11 +223,10 @@ def merge_item(old: ItemState, wire: ev.Item, found: Found) -> ItemState:
         final = _parts_final(status, wire.role or old.role)
         parts = list(old.content)
         for i, part in enumerate(wire.content or ()):
-            where = f"item {old.id} part {i}"
             if i < len(parts):
                 parts[i] = merge_part(parts[i], part, final, found, old.id, i)
             else:
-                parts.append(part_from_wire(part, final, found, where))
+                parts.append(part_from_wire(part, final, found, old.id, i))
         changes["content"] = _all_done(parts) if final else tuple(parts)
         if wire.role is not None:
             changes["role"] = wire.role

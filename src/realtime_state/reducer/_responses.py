@@ -131,7 +131,8 @@ def streamed_item(
     """
     item_id = event.item_id
     item = state.conversation.items.get(item_id)
-    if item is not None and _foreign(found, event, item, event.response_id):
+    if item is not None and item.response_id is not None and item.response_id != event.response_id:
+        _foreign(found, event, item, event.response_id)
         return None
     responses = response_step(state, event, response_trigger, found)
     if responses is None:
@@ -350,7 +351,6 @@ def on_content_part_added(
         return {}
     responses, item = got
     index = event.content_index
-    where = f"item {item.id} part {index}"
     content = item.content
     if 0 <= index < len(content):
         old = content[index]
@@ -367,7 +367,7 @@ def on_content_part_added(
         part_out_of_range(found, event, item.id, index, len(item.content))
         return {}
     dest = CONTENT_PART.step(Phase.ABSENT, "add").dest
-    part = evolve_part(part_from_wire(event.part, False, found, where), phase=dest)
+    part = evolve_part(part_from_wire(event.part, False, found, item.id, index), phase=dest)
     part = with_audio_spec(part, state.session, item.role)
     item = evolve_item(item, content=(*content, part))
     return changes(state, put_item(state.conversation, item), responses, event.response_id)
