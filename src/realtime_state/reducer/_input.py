@@ -65,14 +65,13 @@ def _held_phase(held: tuple[TranscriptionEvent, ...], index: int) -> str:
 
 def _not_input_audio(item: ItemState, index: int) -> str | None:
     """What part ``index`` of ``item`` is when it is not user input audio (else ``None``)."""
-    if item.type != "message" or item.role != "user":
-        return f"part of {'an' if (item.role or item.type or '')[:1] in 'aeiou' else 'a'} " + (
-            f"{item.role} message" if item.type == "message" else f"{item.type or 'untyped'} item"
-        )
-    if index < len(item.content):
-        kind = item.content[index].type
-        if kind not in (None, "input_audio"):
-            return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind} part"
+    if item.type != "message":
+        return f"part of a {item.type} item"
+    if item.role != "user":
+        return f"part of a {item.role} message"
+    kind = item.content[index].type if index < len(item.content) else None
+    if kind not in (None, "input_audio"):
+        return f"a {kind} part"
     return None
 
 
