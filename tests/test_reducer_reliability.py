@@ -162,3 +162,33 @@ def test_a_gap_too_long_to_hold_is_refused_with_value_error() -> None:
     with pytest.raises(ValueError, match="gap_ms"):
         state.conversation_wav(gap_ms=10**15)
     assert state.conversation_wav(gap_ms=60_000)
+
+
+# --- point 3: the two recoveries that used to leave an inconsistent state --------------------
+
+
+def test_a_lone_output_item_done_for_an_unknown_response_makes_it_the_active_one() -> None:
+    wire = WireBuilder("ga")
+    item = wire.message("assistant", [wire.output_text("Hi")], item_id="item_a")
+    lone = wire.output_item_done("resp_lost", item)
+    state = replay(_lines([wire.session_created(), lone]))
+    codes = [v.code for v in state.violations]
+    assert codes == [Code.UNKNOWN_RESPONSE, Code.OUTPUT_ITEM_NOT_ADDED]
+    response = state.responses["resp_lost"]
+    assert response.phase == "in_progress" and state.active_response_id == "resp_lost"
+    assert response.output_item_ids == ("item_a",)
+    assert state.item("item_a").response_id == "resp_lost"  # type: ignore[union-attr]
+    assert_invariants(state, allow_violations=True)
+
+
+def test_a_content_part_for_an_unknown_response_makes_the_item_its_own() -> None:
+    wire = WireBuilder("ga")
+    item = wire.message("assistant", [], item_id="item_a", status="in_progress")
+    added = wire.conversation_item_added(item)
+    part = wire.content_part_added("resp_lost", "item_a", "text")
+    state = replay(_lines([wire.session_created(), added, part]))
+    assert Code.UNKNOWN_RESPONSE in [v.code for v in state.violations]
+    assert state.responses["resp_lost"].output_item_ids == ("item_a",)
+    assert state.item("item_a").response_id == "resp_lost"  # type: ignore[union-attr]
+    assert state.active_response_id == "resp_lost"
+    assert_invariants(state, allow_violations=True)
