@@ -1,8 +1,9 @@
 """Rerun mutmut survivors in a fresh pytest process each, the mutant chosen before import.
 
 mutmut 3 forks its workers from a process that has already imported the package, so a
-mutant in code that runs at import time (handler factories such as ``on_done(channel)``,
-``on_item_status(status)``, the compiled lifecycle steps) is never active in a test and is
+mutant in code that runs at import time (the handler factories ``on_channel(channel,
+trigger)`` and ``on_item_status(status)``, ``Channel.__attrs_post_init__``, the compiled
+lifecycle steps of ``_lifecycle``) is never active in a test and is
 reported as survived. This script sets ``MUTANT_UNDER_TEST`` in a fresh process, so that code
 runs mutated. Run it after ``mutmut run``, from the project root:
 
@@ -23,32 +24,36 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import tomllib
+
 ROOT = Path(__file__).resolve().parent.parent
 IMPORT_TIME = [
-    "realtime_state.reducer._channels.x_on_done__mutmut_*",
-    "realtime_state.reducer._channels.x_on_delta__mutmut_*",
+    "realtime_state.reducer._channels.x_on_channel__mutmut_*",
+    "realtime_state.reducer._channels.xǁChannelǁ__attrs_post_init____mutmut_*",
     "realtime_state.reducer._conversation.x_on_item_status__mutmut_*",
-    "realtime_state.lifecycles.x__compile_steps__mutmut_*",
-    "realtime_state.lifecycles.xǁLifecycleǁ*",
+    "realtime_state._lifecycle.x__compile_steps__mutmut_*",
+    "realtime_state._lifecycle.xǁLifecycleǁrefusal__mutmut_*",
+    "realtime_state._lifecycle.xǁLifecycleǁrecovery__mutmut_*",
+    "realtime_state._lifecycle.xǁLifecycleǁ__attrs_post_init____mutmut_*",
 ]
-TESTS = [
-    "tests/test_reducer.py",
-    "tests/test_lifecycles.py",
-    "tests/test_faults.py",
-    "tests/test_legal_behaviour.py",
-    "tests/test_scenarios.py",
-    "tests/test_recordings.py",
-    "tests/test_testing_invariants.py",
-    "tests/test_reducer_mutants.py",
-    "tests/test_reducer_mutants_messages.py",
-    "tests/test_reducer_mutants_merge.py",
-    "tests/test_reducer_mutants_responses.py",
-]
-DESELECT = [
-    "tests/test_lifecycles.py::test_the_code_finder_sees_the_reducer",
-    "tests/test_lifecycles.py::"
-    "test_every_code_the_reducer_reports_is_documented_and_every_documented_code_is_used",
-]
+
+
+def _tests() -> tuple[list[str], list[str]]:
+    """The test files and deselections of ``[tool.mutmut]``, plus every
+    ``tests/test_reducer_mutants*.py`` copied into ``mutants/`` (new files not yet listed there)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+    tests = list(config["pytest_add_cli_args_test_selection"])
+    tests += sorted(
+        f"tests/{p.name}"
+        for p in (ROOT / "mutants" / "tests").glob("test_reducer_mutants*.py")
+        if f"tests/{p.name}" not in tests
+    )
+    args = config.get("pytest_add_cli_args", [])
+    deselect = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "--deselect"]
+    return tests, deselect
+
+
+TESTS, DESELECT = _tests()
 
 
 def survivors() -> list[str]:
