@@ -335,3 +335,27 @@ def test_a_delta_for_an_unknown_item_names_it() -> None:
     assert found(state) == [
         ("unknown_item", "response.output_audio.delta for item item_zz, which is not known")
     ]
+
+
+def test_a_response_recovered_from_a_delta_becomes_the_active_one() -> None:
+    listed = s.message(
+        "item_a", "assistant", {"type": "audio", "transcript": ""}, status="in_progress"
+    )
+    state = run(
+        s.session_created(),
+        s.item_added(listed, None),
+        s.WIRE.audio_delta("resp_1", "item_a", b"\x01" * 80),
+    )
+    assert state.active_response_id == "resp_1"
+    assert found(state)[0] == ("unknown_response", UNKNOWN_RESP.format("output_audio.delta"))
+
+
+def test_a_conversation_copy_of_an_output_item_keeps_its_response() -> None:
+    state = run(
+        s.session_created(),
+        s.response_created("resp_1"),
+        s.output_item("added", "resp_1", 0, MESSAGE),
+        s.item_added(MESSAGE, None, kind="conversation.item.done"),
+    )
+    item = state.item("item_a")
+    assert item is not None and item.response_id == "resp_1"
