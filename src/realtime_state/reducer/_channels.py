@@ -70,51 +70,48 @@ def _mismatch(found: Found, code: str, event: Any, streamed: str, final: str) ->
     )
 
 
-# Each channel function returns the part after the event; ``phase`` and ``channel`` are the
-# part's and the channel's new phases, ``streaming`` whether deltas came before (keywords are
-# passed directly: evolving with ``**changes`` costs twice as much on this hot path).
+Phases = tuple[str, str]
+"""The part's new phase and the channel's."""
+
+# Each channel function returns the part after the event, given the part's and the channel's
+# new phases (keywords are passed to the evolver directly: evolving with ``**changes`` costs
+# twice as much on this hot path).
+
+
+def _check_final(
+    found: Found, code: str, event: Any, old: Chunks[str] | None, final: str, before: str
+) -> str | None:
+    """Compare a ``*.done``'s final value with the deltas joined (reported as ``code`` when
+    deltas came and differ); return the deltas joined (``None`` when none came)."""
+    streamed = None if old is None else old.value()
+    if before == Phase.STREAMING and streamed != final:
+        _mismatch(found, code, event, streamed or "", final)
+    return streamed
 
 
 def _text_delta(
-    state: SessionState,
-    part: PartState,
-    event: Any,
-    found: Found,
-    streaming: bool,
-    phase: str,
-    channel: str,
+    state: SessionState, part: PartState, event: Any, found: Found, to: Phases
 ) -> PartState:
+    phase, channel = to
     old = part.text_chunks
     text = Chunks.of(event.delta) if old is None else old.append(event.delta)
     return evolve_part(part, phase=phase, text_phase=channel, text_chunks=text)
 
 
 def _text_done(
-    state: SessionState,
-    part: PartState,
-    event: Any,
-    found: Found,
-    streaming: bool,
-    phase: str,
-    channel: str,
+    state: SessionState, part: PartState, event: Any, found: Found, to: Phases
 ) -> PartState:
+    phase, channel = to
     old = part.text_chunks
-    streamed = "" if old is None else old.value()
-    if streaming and streamed != event.text:
-        _mismatch(found, lc.Code.TEXT_MISMATCH, event, streamed, event.text)
+    _check_final(found, lc.Code.TEXT_MISMATCH, event, old, event.text, part.text_phase)
     text = merge_text(old, event.text) or Chunks.of("")
     return evolve_part(part, phase=phase, text_phase=channel, text_chunks=text)
 
 
 def _audio_delta(
-    state: SessionState,
-    part: PartState,
-    event: Any,
-    found: Found,
-    streaming: bool,
-    phase: str,
-    channel: str,
+    state: SessionState, part: PartState, event: Any, found: Found, to: Phases
 ) -> PartState:
+    phase, channel = to
     data = b64(event.delta, found, event.item_id, event.content_index)
     if part.truncated_at_ms is not None:
         # In flight when the cut came: received, never heard; the kept audio stays as cut.
@@ -133,26 +130,16 @@ def _audio_delta(
 
 
 def _audio_done(
-    state: SessionState,
-    part: PartState,
-    event: Any,
-    found: Found,
-    streaming: bool,
-    phase: str,
-    channel: str,
+    state: SessionState, part: PartState, event: Any, found: Found, to: Phases
 ) -> PartState:
+    phase, channel = to
     return evolve_part(part, phase=phase, audio_phase=channel)
 
 
 def _transcript_delta(
-    state: SessionState,
-    part: PartState,
-    event: Any,
-    found: Found,
-    streaming: bool,
-    phase: str,
-    channel: str,
+    state: SessionState, part: PartState, event: Any, found: Found, to: Phases
 ) -> PartState:
+    phase, channel = to
     if part.truncated_at_ms is not None:
         # In flight when the cut came: said, never heard; the transcript stays cleared.
         said = (part.transcript_before_truncation or "") + event.delta
@@ -165,33 +152,26 @@ def _transcript_delta(
 
 
 def _transcript_done(
-    state: SessionState,
-    part: PartState,
-    event: Any,
-    found: Found,
-    streaming: bool,
-    phase: str,
-    channel: str,
+    state: SessionState, part: PartState, event: Any, found: Found, to: Phases
 ) -> PartState:
+    phase, channel = to
     old = part.transcript_chunks
     if part.truncated_at_ms is None:  # else the server cleared it: the done does not restore it
-        streamed = "" if old is None else old.value()
         final = event.transcript
-        if streaming and streamed != final:
-            _mismatch(found, lc.Code.TRANSCRIPT_MISMATCH, event, streamed, final)
-        if old is None or streamed != final:
+        code = lc.Code.TRANSCRIPT_MISMATCH
+        if _check_final(found, code, event, old, final, part.transcript_phase) != final:
             old = Chunks.of(final)
     return evolve_part(part, phase=phase, transcript_phase=channel, transcript_chunks=old)
 
 
-Apply = Callable[[SessionState, PartState, Any, Found, bool, str, str], PartState]
+Apply = Callable[[SessionState, PartState, Any, Found, Phases], PartState]
 
 
 @attrs.frozen
 class Channel:
     """One streamed channel of a part: its name (and phase attribute ``{name}_phase``), the
     part type a lenient recovery creates for it, and how a delta and a done change the part:
-    ``(state, part, event, found, streaming, phase, channel phase) -> the part after``."""
+    ``(state, part, event, found, (part phase, channel phase)) -> the part after``."""
 
     name: str
     part_type: str
@@ -214,10 +194,10 @@ TRANSCRIPT = Channel("transcript", "audio", _transcript_delta, _transcript_done)
 
 def _channel_target(
     state: SessionState, event: Any, found: Found, channel: Channel, trigger: str
-) -> tuple[Responses, ItemState, PartState, str, str, str] | None:
+) -> tuple[Responses, ItemState, PartState, str, str] | None:
     """Check everything a channel event names; return the responses, the item, the part,
-    the part's new phase, the channel's new phase and its phase before, or ``None`` when
-    the event must be ignored."""
+    the part's new phase and the channel's new phase, or ``None`` when the event must be
+    ignored."""
     got = part_target(state, event, found, "delta", channel.part_type)
     if got is None:
         return None
@@ -232,7 +212,7 @@ def _channel_target(
     channel_phase = step(STREAM, phase, trigger, found, event, channel.subject, index, item_id)
     if channel_phase is None:
         return None
-    return responses, item, part, part_phase, channel_phase, phase
+    return responses, item, part, part_phase, channel_phase
 
 
 def on_channel(channel: Channel, trigger: str) -> Handler:
@@ -244,9 +224,8 @@ def on_channel(channel: Channel, trigger: str) -> Handler:
         got = _channel_target(state, event, found, channel, trigger)
         if got is None:
             return {}
-        responses, item, part, part_phase, channel_phase, before = got
-        streaming = before == Phase.STREAMING
-        part = apply(state, part, event, found, streaming, part_phase, channel_phase)
+        responses, item, part, part_phase, channel_phase = got
+        part = apply(state, part, event, found, (part_phase, channel_phase))
         conv = set_part(state.conversation, item, event.content_index, part)
         return changes(state, conv, responses, event.response_id)
 

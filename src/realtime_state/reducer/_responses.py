@@ -353,16 +353,7 @@ def on_content_part_added(
     index = event.content_index
     content = item.content
     if 0 <= index < len(content):
-        old = content[index]
-        subject = "part {} of item {}"
-        dest = step(CONTENT_PART, old.phase, "add", found, event, subject, index, item.id)
-        if dest is None:
-            return {}
-        part = evolve_part(merge_part(old, event.part, False, found, item.id, index), phase=dest)
-        part = with_audio_spec(part, state.session, item.role)
-        return changes(
-            state, set_part(state.conversation, item, index, part), responses, event.response_id
-        )
+        return _part_copy(state, event, found, responses, item, content[index], "add")
     if index != len(content):  # negative, or a gap: the parts before it were never announced
         part_out_of_range(found, event, item.id, index, len(item.content))
         return {}
@@ -381,13 +372,27 @@ def on_content_part_done(
     if got is None:
         return {}
     responses, item, part = got
+    return _part_copy(state, event, found, responses, item, part, "finish")
+
+
+def _part_copy(
+    state: SessionState,
+    event: ev.ResponseContentPartAdded | ev.ResponseContentPartDone,
+    found: Found,
+    responses: Responses,
+    item: ItemState,
+    part: PartState,
+    trigger: str,
+) -> Changes:
+    """A content-part event for a part the item has: fire ``trigger`` (``add`` or
+    ``finish``) and merge the event's copy of the part (final for ``finish``)."""
     index = event.content_index
     subject = "part {} of item {}"
-    dest = step(CONTENT_PART, part.phase, "finish", found, event, subject, index, item.id)
+    dest = step(CONTENT_PART, part.phase, trigger, found, event, subject, index, item.id)
     if dest is None:
         return {}
-    part = evolve_part(merge_part(part, event.part, True, found, item.id, index), phase=dest)
+    final = trigger == "finish"
+    part = evolve_part(merge_part(part, event.part, final, found, item.id, index), phase=dest)
     part = with_audio_spec(part, state.session, item.role)
-    return changes(
-        state, set_part(state.conversation, item, index, part), responses, event.response_id
-    )
+    conv = set_part(state.conversation, item, index, part)
+    return changes(state, conv, responses, event.response_id)
