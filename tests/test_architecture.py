@@ -76,7 +76,8 @@ def import_graph(
 ) -> dict[str, set[str]]:
     """Module -> the package modules it imports at run time (``module_level``: only those
     imported when the module itself is imported). ``functions``, if given, is filled with
-    ``(module, target) -> names of the functions`` that import ``target`` when called."""
+    ``(module, target) -> names of the functions`` that import ``target`` when called
+    (``"<import time>"`` for an import at module level)."""
     paths = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
     graph: dict[str, set[str]] = {name: set() for name in paths}
     for name, path in paths.items():
@@ -92,8 +93,9 @@ def import_graph(
             for target in targets:
                 if target in paths and target != name:
                     graph[name].add(target)
-                    if functions is not None and function is not None:
-                        functions.setdefault((name, target), set()).add(function)
+                    if functions is not None:
+                        where = "<import time>" if function is None else function
+                        functions.setdefault((name, target), set()).add(where)
     # importing `a.b.c` runs `a.b` first: the parent packages are dependencies too, but only
     # package __init__ modules that import something themselves can close a cycle
     return graph
@@ -199,7 +201,7 @@ def test_state_reaches_the_read_side_only_through_its_delegations() -> None:
     functions: dict[tuple[str, str], set[str]] = {}
     graph = import_graph(functions=functions)
     upward = {
-        (module, target): sorted(functions.get((module, target), {"<import time>"}))
+        (module, target): sorted(functions[module, target])
         for module in graph
         if module.startswith(("realtime_state.state", "realtime_state.reducer")) or module in CORE
         for target in graph[module] & READ_SIDE

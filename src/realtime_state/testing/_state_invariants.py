@@ -40,6 +40,9 @@ class InvariantFailure:
     """Item, response and call ids involved."""
     index: int | None = None
     """0-based index of the event that broke the invariant, when known."""
+    excusable: bool = attrs.field(default=True, eq=False, repr=False)
+    """Whether a violation recorded for one of the ids may excuse it (:data:`EXCUSES`);
+    ``False`` for failures no recovery produces, which always count."""
 
     def __str__(self) -> str:
         text = f"{self.name}: {self.message}"
@@ -258,6 +261,7 @@ def _one_active_response(state: SessionState) -> Failures:
                 name,
                 f"active_response_id is {active_id}, which the state does not hold",
                 (active_id,),
+                excusable=False,
             )
         elif active.out_of_band:
             yield InvariantFailure(
@@ -265,6 +269,7 @@ def _one_active_response(state: SessionState) -> Failures:
                 f"active_response_id is {active_id}, an out-of-band response",
                 (active_id,),
                 active.created_index,
+                excusable=False,
             )
         elif active.phase != "in_progress":
             yield InvariantFailure(
@@ -272,6 +277,7 @@ def _one_active_response(state: SessionState) -> Failures:
                 f"active_response_id is {active_id}, which is already {active.phase}",
                 (active_id,),
                 active.done_index,
+                excusable=False,
             )
     for response in running:
         if response.id != active_id:
@@ -547,9 +553,7 @@ EXCUSES: Mapping[str, frozenset[str]] = {
             "item_of_another_response",
         }
     ),
-    "function_call_outputs_answer_known_calls": frozenset(
-        {"unknown_call", "output_before_arguments_done", "duplicate_call_id", "call_mismatch"}
-    ),
+    "function_call_outputs_answer_known_calls": frozenset({"unknown_call"}),
 }
 """Invariant -> the violation codes that excuse it. A lenient recovery that cannot make the
 state satisfy an invariant records a violation naming the objects concerned; with
@@ -588,7 +592,8 @@ def check_state(
         failures = [
             f
             for f in failures
-            if not any(codes.get(i, set()) & EXCUSES.get(f.name, frozenset()) for i in f.ids)
+            if not f.excusable
+            or not any(codes.get(i, set()) & EXCUSES.get(f.name, frozenset()) for i in f.ids)
         ]
     return failures
 
