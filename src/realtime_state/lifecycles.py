@@ -83,6 +83,11 @@ from ._lifecycle import (
 __all__ = [
     "Code",
     "Phase",
+    "Entry",
+    "Subject",
+    "FINAL_ROLES",
+    "CALL_IDENTITY_FIELDS",
+    "TRANSCRIBABLE_PART_TYPES",
     "Rule",
     "Step",
     "Lifecycle",
@@ -166,6 +171,45 @@ class Code:
     INVALID_AUDIO = "invalid_audio"
     MISSING_ITEM_ID = "missing_item_id"
     MISSING_RESPONSE_ID = "missing_response_id"
+
+
+class Entry:
+    """The names of the ways into a lifecycle other than its initial state (``entries``)."""
+
+    STREAMING = "streaming"
+    FINAL = "final"
+    RECOVERED = "recovered"
+    ANNOUNCED = "announced"
+    IN_PROGRESS = "in_progress"
+    COMPLETE = "complete"
+
+
+class Subject:
+    """How a violation names the object refused (:meth:`str.format` templates of its ids)."""
+
+    RESPONSE = "response {}"
+    ITEM = "item {}"
+    PART = "part {} of item {}"
+    ARGUMENTS = "the arguments of call {} (item {})"
+    CALL = "call {} (item {})"
+    TRANSCRIPTION = "the transcription of part {} of item {}"
+    SECOND_RESPONSE = "response {} while response {} is still in progress"
+
+    @staticmethod
+    def channel(name: str) -> str:
+        """The template naming one streamed channel (``text``, ``audio``, ``transcript``)."""
+        return f"the {name} of part {{}} of item {{}}"
+
+
+FINAL_ROLES: frozenset[str] = frozenset({"user", "system"})
+"""Roles whose message parts are final as soon as the item arrives (nothing streams into them)."""
+
+CALL_IDENTITY_FIELDS: frozenset[str] = frozenset({"call_id", "name"})
+"""Fields that say which call an item is: a later copy never changes them (``call_mismatch``)."""
+
+TRANSCRIBABLE_PART_TYPES: frozenset[str | None] = frozenset({None, "input_audio"})
+"""Part types input transcription may write into (in user messages only; else
+``not_input_audio``)."""
 
 
 _FINAL_RESPONSE = ("completed", "cancelled", "failed", "incomplete")
@@ -309,9 +353,9 @@ CONTENT_PART = Lifecycle(
         "finish": {"absent": "done"},
     },
     entries={
-        "streaming": "absent",  # inside an item still in progress: announced later
-        "final": "done",  # inside a finished item (or a user or system message)
-        "recovered": "added",  # lenient: a delta for a part never announced creates it
+        Entry.STREAMING: "absent",  # inside an item still in progress: announced later
+        Entry.FINAL: "done",  # inside a finished item (or a user or system message)
+        Entry.RECOVERED: "added",  # lenient: a delta for a part never announced creates it
     },
 )
 
@@ -374,9 +418,9 @@ FUNCTION_CALL = Lifecycle(
     },
     recoveries={"output": {ANY: "answered"}},
     entries={
-        "announced": "open",  # response.output_item.added: the arguments will stream
-        "in_progress": "open",  # a copy with status in_progress
-        "complete": "arguments_done",  # a client item, a finished copy
+        Entry.ANNOUNCED: "open",  # response.output_item.added: the arguments will stream
+        Entry.IN_PROGRESS: "open",  # a copy with status in_progress
+        Entry.COMPLETE: "arguments_done",  # a client item, a finished copy
     },
 )
 
@@ -576,7 +620,10 @@ MESSAGES: Mapping[str, str] = {
     "does not hold; it is placed at the end",
     "unknown_call": "{event} carries the output of call {call_id}, which matches no function "
     "call seen",
-    "content_index_out_of_range": "{event} for item {item_id} names content_index {index}, {why}",
+    "content_index_out_of_range": "{event} for item {item_id} names content_index {index}, but "
+    "the item has {count} part(s)",
+    "content_index_negative": "{event} for item {item_id} names content_index {index}, which is "
+    "negative",
     "output_index_out_of_range": "{event} for item {item_id} names output_index {index}, but "
     "response {response_id} has {count} output item(s)",
     "output_index_mismatch": "{event} for item {item_id} names output_index {index}, which is "
@@ -608,8 +655,9 @@ MESSAGES: Mapping[str, str] = {
     "missing_item_id": "an item of type {kind!r} came without an id",
     "missing_response_id": "{event} carries a response without an id",
 }
-"""How each violation's message reads, by template name (the code, or ``copy_mismatch`` for
-a later copy contradicting a final text, transcript or arguments)."""
+"""How each violation's message reads, by template name: the code, or ``copy_mismatch`` for a
+later copy contradicting a final text, transcript or arguments, or
+``content_index_negative`` for a negative index of an item not present yet."""
 
 
 def message(template: str, **fields: object) -> str:

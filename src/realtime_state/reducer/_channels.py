@@ -17,7 +17,7 @@ from .. import events as ev
 from .. import lifecycles as lc
 from .._persistent import Chunks
 from ..formats import output_spec
-from ..lifecycles import CONTENT_PART, FUNCTION_CALL, STREAM, Phase
+from ..lifecycles import CONTENT_PART, FUNCTION_CALL, STREAM, Phase, Subject
 from ..state import ItemState, PartState, SessionState
 from ._common import (
     Changes,
@@ -184,7 +184,7 @@ class Channel:
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "phase_name", f"{self.name}_phase")
-        object.__setattr__(self, "subject", f"the {self.name} of part {{}} of item {{}}")
+        object.__setattr__(self, "subject", Subject.channel(self.name))
 
 
 TEXT = Channel("text", "text", _text_delta, _text_done)
@@ -203,9 +203,7 @@ def _channel_target(
         return None
     responses, item, part = got
     index, item_id = event.content_index, event.item_id
-    part_phase = step(
-        CONTENT_PART, part.phase, "delta", found, event, "part {} of item {}", index, item_id
-    )
+    part_phase = step(CONTENT_PART, part.phase, "delta", found, event, Subject.PART, index, item_id)
     if part_phase is None:
         return None
     phase = getattr(part, channel.phase_name)
@@ -255,7 +253,7 @@ def _call_target(
         report(found, lc.Code.NOT_A_CALL, event=event.type, item_id=item.id, kind=item.type)
         return None
     phase = item.call_phase or FUNCTION_CALL.initial
-    subject = "the arguments of call {} (item {})"
+    subject = Subject.ARGUMENTS
     dest = step(FUNCTION_CALL, phase, trigger, found, event, subject, item.call_id, item.id)
     if dest is None:
         return None

@@ -59,10 +59,11 @@ def step(
     return answer.dest
 
 
-def report(found: Found, code: str, **fields: object) -> None:
-    """Record a violation found by a check that is not a transition."""
+def report(found: Found, code: str, template: str | None = None, **fields: object) -> None:
+    """Record a violation found by a check that is not a transition (its message from
+    ``lifecycles.MESSAGES[template or code]``)."""
     ids = tuple(v for k, v in fields.items() if k.endswith("_id") and v.__class__ is str)
-    found.append((code, lc.message(code, **fields), ids))
+    found.append((code, lc.message(template or code, **fields), ids))
 
 
 def unknown_item(found: Found, event: Any, item_id: str) -> None:
@@ -75,14 +76,14 @@ def part_out_of_range(
 ) -> None:
     """The event names a part the item (with ``count`` parts; ``None``: not present yet)
     does not have, would leave a gap, or a negative index."""
-    why = "which is negative" if count is None else f"but the item has {count} part(s)"
     report(
         found,
         lc.Code.CONTENT_INDEX_OUT_OF_RANGE,
+        "content_index_negative" if count is None else None,
         event=event.type,
         item_id=item_id,
         index=index,
-        why=why,
+        count=count,
     )
 
 

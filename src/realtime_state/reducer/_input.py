@@ -11,7 +11,15 @@ from __future__ import annotations
 from .. import events as ev
 from .. import lifecycles as lc
 from .._persistent import Chunks
-from ..lifecycles import CONTENT_PART, INPUT_TURN, TRANSCRIPTION, Phase
+from ..lifecycles import (
+    CONTENT_PART,
+    INPUT_TURN,
+    TRANSCRIBABLE_PART_TYPES,
+    TRANSCRIPTION,
+    Entry,
+    Phase,
+    Subject,
+)
 from ..state import ItemState, PartState, SessionState, TranscriptionRecord, _Conversation
 from ._common import (
     Changes,
@@ -70,7 +78,7 @@ def _not_input_audio(item: ItemState, index: int) -> str | None:
     if item.role != "user":
         return f"part of a {item.role} message"
     kind = item.content[index].type if index < len(item.content) else None
-    if kind not in (None, "input_audio"):
+    if kind not in TRANSCRIBABLE_PART_TYPES:
         return f"a {kind} part"
     return None
 
@@ -115,7 +123,7 @@ def _apply(
     """Apply an input transcription event to part ``index`` of ``item`` (checked before)."""
     content = item.content
     if index == len(content):
-        part = PartState(type="input_audio", status="done", phase=CONTENT_PART.enter("final"))
+        part = PartState(type="input_audio", status="done", phase=CONTENT_PART.enter(Entry.FINAL))
     else:
         part = content[index]
     before = part
@@ -179,7 +187,7 @@ def on_transcription(state: SessionState, event: TranscriptionEvent, found: Foun
             phase = item.content[index].transcription_status or Phase.ABSENT
         else:
             phase = Phase.ABSENT
-        subject = "the transcription of part {} of item {}"
+        subject = Subject.TRANSCRIPTION
         if step(TRANSCRIPTION, phase, trigger, found, event, subject, index, event.item_id) is None:
             return {}  # a second completion: ignored, and not billed twice
     if item is not None:
@@ -207,7 +215,7 @@ def _buffer(
 ) -> Changes:
     """Fire ``trigger`` of the input turn and set the buffer's ``fields``."""
     item_id = getattr(event, "item_id", None)
-    phase = step(INPUT_TURN, state.input_audio.phase, trigger, found, event, "item {}", item_id)
+    phase = step(INPUT_TURN, state.input_audio.phase, trigger, found, event, Subject.ITEM, item_id)
     assert phase is not None  # every refusal of the input turn recovers
     return {"input_audio": evolve_input(state.input_audio, phase=phase, **fields)}
 

@@ -16,7 +16,16 @@ from .. import events as ev
 from .. import lifecycles as lc
 from .._persistent import Chunks
 from ..formats import input_spec, output_spec
-from ..lifecycles import CONTENT_PART, FINAL_STATUSES, FUNCTION_CALL, Phase
+from ..lifecycles import (
+    CALL_IDENTITY_FIELDS,
+    CONTENT_PART,
+    FINAL_ROLES,
+    FINAL_STATUSES,
+    FUNCTION_CALL,
+    Entry,
+    Phase,
+    Subject,
+)
 from ..state import ItemState, PartState, SessionState, _Conversation
 from ._common import (
     Found,
@@ -48,10 +57,6 @@ _COPIED_FIELDS = (
 )
 
 
-_IDENTITY_FIELDS = frozenset({"call_id", "name"})
-"""Fields that say which call an item is: a later copy never changes them."""
-
-
 def part_from_wire(
     part: ev.ContentPart, final: bool, found: Found, item_id: str, index: int
 ) -> PartState:
@@ -60,7 +65,7 @@ def part_from_wire(
     return PartState(
         type=part.type,
         status="done" if final else "in_progress",
-        phase=CONTENT_PART.enter("final" if final else "streaming"),
+        phase=CONTENT_PART.enter(Entry.FINAL if final else Entry.STREAMING),
         text_chunks=chunks(part.text),
         transcript_chunks=chunks(part.transcript),
         audio_chunks=Chunks.of(b64(audio, found, item_id, index)) if audio else None,
@@ -153,14 +158,14 @@ def _all_done(parts: Iterable[PartState]) -> tuple[PartState, ...]:
 
 
 def _parts_final(status: str | None, role: str | None) -> bool:
-    return status in FINAL_STATUSES or role in ("user", "system")
+    return status in FINAL_STATUSES or role in FINAL_ROLES
 
 
 def _call_entry(announced: bool, status: str | None) -> str:
     """Where a call starts in the FUNCTION_CALL lifecycle."""
     if announced:
-        return FUNCTION_CALL.enter("announced")
-    return FUNCTION_CALL.enter("in_progress" if status == "in_progress" else "complete")
+        return FUNCTION_CALL.enter(Entry.ANNOUNCED)
+    return FUNCTION_CALL.enter(Entry.IN_PROGRESS if status == "in_progress" else Entry.COMPLETE)
 
 
 def item_from_wire(
@@ -236,7 +241,7 @@ def merge_item(old: ItemState, wire: ev.Item, found: Found) -> ItemState:
             if value is None:
                 continue
             held = getattr(old, name)
-            if name in _IDENTITY_FIELDS and held is not None and value != held:
+            if name in CALL_IDENTITY_FIELDS and held is not None and value != held:
                 # a copy naming another call contradicts the item: the first value is kept
                 # (the call index and the outputs already matched to it stay right)
                 report(
@@ -356,7 +361,7 @@ def _answer_call(conv: _Conversation, call_id: str, found: Found, event: Any) ->
     if call is None:  # the call was deleted; its output may still be given
         return conv
     phase = call.call_phase or Phase.ARGUMENTS_DONE
-    subject = "call {} (item {})"
+    subject = Subject.CALL
     dest = step(FUNCTION_CALL, phase, "output", found, event, subject, call_id, call.id)
     if dest is None or dest == call.call_phase:  # the table recovers every refusal of "output"
         return conv

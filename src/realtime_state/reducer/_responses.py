@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import events as ev
 from .. import lifecycles as lc
-from ..lifecycles import CONTENT_PART, CONVERSATION, OUTPUT_ITEM, RESPONSE, Phase
+from ..lifecycles import CONTENT_PART, CONVERSATION, OUTPUT_ITEM, RESPONSE, Entry, Phase, Subject
 from ..state import ItemState, PartState, ResponseState, SessionState
 from ._common import (
     Changes,
@@ -43,7 +43,7 @@ def response_step(state: SessionState, event: Any, trigger: str, found: Found) -
     answer = RESPONSE.steps[trigger][phase]
     if answer.code is None:
         return responses
-    dest = step(RESPONSE, phase, trigger, found, event, "response {}", response_id)
+    dest = step(RESPONSE, phase, trigger, found, event, Subject.RESPONSE, response_id)
     if dest is None:
         return None
     return responses.set(response_id, ResponseState(id=response_id, status=dest, phase=dest))
@@ -52,7 +52,7 @@ def response_step(state: SessionState, event: Any, trigger: str, found: Found) -
 def item_step(item: ItemState, trigger: str, found: Found, event: Any) -> ItemState | None:
     """Advance the output-item lifecycle; ``None`` when the event must be ignored."""
     phase = item.phase
-    dest = step(OUTPUT_ITEM, phase, trigger, found, event, "item {}", item.id)
+    dest = step(OUTPUT_ITEM, phase, trigger, found, event, Subject.ITEM, item.id)
     if dest is None:
         return None
     return item if dest == phase else evolve_item(item, phase=dest)
@@ -173,7 +173,7 @@ def part_target(
     part_out_of_range(found, event, item.id, index, len(item.content))
     if index != len(content):  # negative, or a gap: nothing sensible to write into
         return None
-    part = PartState(type=part_type, phase=CONTENT_PART.enter("recovered"))
+    part = PartState(type=part_type, phase=CONTENT_PART.enter(Entry.RECOVERED))
     return responses, evolve_item(item, content=(*content, part)), part
 
 
@@ -196,7 +196,7 @@ def _response_event_step(
         return None
     response = state.responses.get(response_id)
     phase = Phase.ABSENT if response is None else response.phase
-    dest = step(RESPONSE, phase, trigger, found, event, "response {}", response_id)
+    dest = step(RESPONSE, phase, trigger, found, event, Subject.RESPONSE, response_id)
     return None if dest is None else (wire, response_id, response, dest)
 
 
@@ -220,7 +220,7 @@ def on_response_created(state: SessionState, event: ev.ResponseCreated, found: F
     )
     out: Changes = {"responses": state.responses.set(response_id, response)}
     if not out_of_band:
-        subject = "response {} while response {} is still in progress"
+        subject = Subject.SECOND_RESPONSE
         active = state.active_response_id
         phase = state.conversation_phase
         if step(
@@ -307,7 +307,9 @@ def on_output_item(
     if old is not None and _foreign(found, event, old, event.response_id):
         return {}
     phase = Phase.ABSENT if old is None else old.phase
-    dest = step(OUTPUT_ITEM, phase, "add" if added else "finish", found, event, "item {}", item_id)
+    dest = step(
+        OUTPUT_ITEM, phase, "add" if added else "finish", found, event, Subject.ITEM, item_id
+    )
     if dest is None:
         return {}
     sub = state if responses is state.responses else evolve_state(state, responses=responses)
@@ -387,7 +389,7 @@ def _part_copy(
     """A content-part event for a part the item has: fire ``trigger`` (``add`` or
     ``finish``) and merge the event's copy of the part (final for ``finish``)."""
     index = event.content_index
-    subject = "part {} of item {}"
+    subject = Subject.PART
     dest = step(CONTENT_PART, part.phase, trigger, found, event, subject, index, item.id)
     if dest is None:
         return {}
