@@ -49,8 +49,16 @@ from .errors import DecodeError
 
 __all__ = ["decode", "encode", "converter", "freeze_json", "thaw_json", "RawEvent", "Event"]
 
-RawEvent = Union[str, bytes, bytearray, memoryview, Mapping[str, Any]]
-"""What :func:`decode` accepts: JSON text (str or bytes) or an already-parsed mapping."""
+class SdkEvent(typing.Protocol):
+    """An event object of the official ``openai`` package (what ``conn.recv()`` returns)."""
+
+    def to_dict(self, *, mode: Any = ...) -> dict[str, object]:
+        """The object's wire dict."""
+
+
+RawEvent = Union[str, bytes, bytearray, memoryview, Mapping[str, Any], SdkEvent]
+"""What :func:`decode` accepts: JSON text (str or bytes), an already-parsed mapping, or an
+``openai`` event object."""
 
 Event = Union[ev.ServerEventClass, ev.UnknownEvent]
 """What :func:`decode` returns: a known event class or :class:`UnknownEvent`."""
@@ -508,7 +516,8 @@ _loads = orjson.loads
 
 
 def decode(raw: RawEvent) -> Event:
-    """Decode one server event from JSON text (``str``/``bytes``) or a parsed mapping.
+    """Decode one server event from JSON text (``str``/``bytes``), a parsed mapping, or an
+    event object of the official ``openai`` package (read through its ``to_dict()``).
 
     Returns an instance of the event's class (see :mod:`realtime_state.events`), or an
     :class:`~realtime_state.events.UnknownEvent` for a ``type`` this version does not know.
@@ -532,7 +541,7 @@ def decode(raw: RawEvent) -> Event:
         except orjson.JSONDecodeError as exc:
             raise DecodeError(f"invalid JSON: {exc}", raw=raw) from None
     else:
-        obj = raw
+        obj = _sdk_wire(raw)
     if obj.__class__ is not dict:
         if isinstance(obj, Mapping) and all(isinstance(k, str) for k in obj):
             obj = dict(obj)
@@ -556,6 +565,25 @@ def decode(raw: RawEvent) -> Event:
             return _structure(obj, tag, raw)
         finally:
             _EXACT.on = False
+
+
+def is_sdk_event(value: object) -> bool:
+    """Whether ``value`` is an event object of the official ``openai`` package (a pydantic
+    model of ``openai.types``), without importing that package."""
+    module = value.__class__.__module__
+    return module.startswith("openai.types.") and callable(getattr(value, "to_dict", None))
+
+
+def _sdk_wire(raw: Any) -> Any:
+    """The wire dict of an ``openai`` event object (``to_dict()``: fields as they came, explicit
+    nulls kept, absent fields absent; ``model_dump()`` would add every absent field as null);
+    anything else as it is."""
+    if not is_sdk_event(raw):
+        return raw
+    try:
+        return raw.to_dict(mode="json")
+    except Exception as exc:  # an object the SDK cannot serialise: the input is at fault
+        raise DecodeError(f"cannot read the openai event object: {exc}", raw=raw) from None
 
 
 def _structure(obj: dict[str, Any], tag: str, raw: Any) -> Event:

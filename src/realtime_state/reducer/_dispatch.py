@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .. import events as ev
-from ..decoding import Event, RawEvent, decode
+from ..decoding import Event, RawEvent, decode, is_sdk_event
 from ..errors import DecodeError, ProtocolViolation
 from ..state import LENIENT, STRICT, SessionState, Violation
 from ._channels import (
@@ -112,9 +112,13 @@ the event's index as ``state.event_count``."""
 
 
 def as_event(event: Event | RawEvent, index: int) -> Any:
-    """A decoded event: raw JSON (text, bytes, mapping) is decoded, naming ``index`` in the
-    error; anything else is returned as it is."""
-    if isinstance(event, (str, bytes, bytearray, memoryview)) or hasattr(event, "keys"):
+    """A decoded event: raw JSON (text, bytes, mapping) and ``openai`` event objects are
+    decoded, naming ``index`` in the error; anything else is returned as it is."""
+    if (
+        isinstance(event, (str, bytes, bytearray, memoryview))
+        or hasattr(event, "keys")
+        or is_sdk_event(event)
+    ):
         try:
             return decode(event)  # type: ignore[arg-type]
         except DecodeError as exc:
