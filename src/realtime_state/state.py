@@ -467,8 +467,9 @@ class SessionState:
         return part_audio(self, item_id, content_index)
 
     def wav(self, item_id: str, content_index: int = 0) -> bytes:
-        """One part's audio as a WAV file (standard :mod:`wave`, PCM16 at the session's
-        rate); G.711 and parts without audio raise a clear error."""
+        """One part's audio as a WAV file (standard :mod:`wave`, PCM16 at the part's rate;
+        G.711 is decoded to PCM16 at 8 kHz); a part without audio, or in an encoding this
+        version does not know, raises a clear error."""
         from .audio import item_wav
 
         return item_wav(self, item_id, content_index)
