@@ -49,6 +49,7 @@ from .errors import DecodeError
 
 __all__ = ["decode", "encode", "converter", "freeze_json", "thaw_json", "RawEvent", "Event"]
 
+
 class SdkEvent(typing.Protocol):
     """An event object of the official ``openai`` package (what ``conn.recv()`` returns)."""
 

@@ -22,6 +22,7 @@ from ..state import ItemState, PartState, SessionState
 from ._common import (
     Changes,
     Found,
+    PartEvent,
     Responses,
     b64,
     changes,
@@ -56,7 +57,7 @@ PartDone = (
 """The ``*.done`` events of a part's channels (GA and beta names)."""
 
 
-def _mismatch(found: Found, code: str, event: Any, streamed: str, final: str) -> None:
+def _mismatch(found: Found, code: str, event: PartEvent, streamed: str, final: str) -> None:
     report(
         found,
         code,
@@ -79,7 +80,7 @@ Phases = tuple[str, str]
 
 
 def _check_final(
-    found: Found, code: str, event: Any, old: Chunks[str] | None, final: str, before: str
+    found: Found, code: str, event: PartEvent, old: Chunks[str] | None, final: str, before: str
 ) -> str | None:
     """Compare a ``*.done``'s final value with the deltas joined (reported as ``code`` when
     deltas came and differ); return the deltas joined (``None`` when none came)."""
@@ -193,7 +194,7 @@ TRANSCRIPT = Channel("transcript", "audio", _transcript_delta, _transcript_done)
 
 
 def _channel_target(
-    state: SessionState, event: Any, found: Found, channel: Channel, trigger: str
+    state: SessionState, event: PartEvent, found: Found, channel: Channel, trigger: str
 ) -> tuple[Responses, ItemState, PartState, str, str] | None:
     """Check everything a channel event names; return the responses, the item, the part,
     the part's new phase and the channel's new phase, or ``None`` when the event must be

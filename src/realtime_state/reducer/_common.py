@@ -9,6 +9,7 @@ from typing import Any
 import immutables
 import pybase64
 
+from .. import events as ev
 from .. import lifecycles as lc
 from .._persistent import Chunks, make_evolver
 from ..state import (
@@ -27,6 +28,36 @@ Changes = dict[str, Any]
 """The attributes of :class:`SessionState` a handler changes."""
 Responses = immutables.Map[str, ResponseState]
 
+ServerEvent = ev.ServerEventClass
+"""Any known server event (violations name its ``type``)."""
+PartEvent = (
+    ev.ResponseContentPartAdded
+    | ev.ResponseContentPartDone
+    | ev.ResponseTextDelta
+    | ev.ResponseTextDone
+    | ev.ResponseOutputTextDelta
+    | ev.ResponseOutputTextDone
+    | ev.ResponseAudioDelta
+    | ev.ResponseAudioDone
+    | ev.ResponseOutputAudioDelta
+    | ev.ResponseOutputAudioDone
+    | ev.ResponseAudioTranscriptDelta
+    | ev.ResponseAudioTranscriptDone
+    | ev.ResponseOutputAudioTranscriptDelta
+    | ev.ResponseOutputAudioTranscriptDone
+)
+"""Events that name a part of an output item (response, item, output and content index)."""
+StreamedEvent = (
+    PartEvent
+    | ev.ResponseFunctionCallArgumentsDelta
+    | ev.ResponseFunctionCallArgumentsDone
+    | ev.ResponseMcpCallArgumentsDelta
+    | ev.ResponseMcpCallArgumentsDone
+)
+"""Events that stream into an output item (response, item and output index)."""
+OutputEvent = StreamedEvent | ev.ResponseOutputItemAdded | ev.ResponseOutputItemDone
+"""Events that name a response and an output index."""
+
 evolve_state = make_evolver(SessionState)
 evolve_conv = make_evolver(_Conversation)
 evolve_item = make_evolver(ItemState)
@@ -40,7 +71,7 @@ def step(
     phase: str,
     trigger: str,
     found: Found,
-    event: Any,
+    event: ServerEvent,
     subject: str,
     *args: object,
 ) -> str | None:
@@ -66,13 +97,13 @@ def report(found: Found, code: str, template: str | None = None, **fields: objec
     found.append((code, lc.message(template or code, **fields), ids))
 
 
-def unknown_item(found: Found, event: Any, item_id: str) -> None:
+def unknown_item(found: Found, event: ServerEvent, item_id: str) -> None:
     """The event names an item the state does not hold."""
     report(found, lc.Code.UNKNOWN_ITEM, event=event.type, item_id=item_id)
 
 
 def part_out_of_range(
-    found: Found, event: Any, item_id: str, index: int, count: int | None
+    found: Found, event: ServerEvent, item_id: str, index: int, count: int | None
 ) -> None:
     """The event names a part the item (with ``count`` parts; ``None``: not present yet)
     does not have, would leave a gap, or a negative index."""

@@ -210,8 +210,18 @@ def on_transcription(state: SessionState, event: TranscriptionEvent, found: Foun
 # --- the input audio buffer -----------------------------------------------------------------
 
 
+BufferEvent = (
+    ev.InputAudioBufferSpeechStarted
+    | ev.InputAudioBufferSpeechStopped
+    | ev.InputAudioBufferCommitted
+    | ev.InputAudioBufferCleared
+    | ev.InputAudioBufferTimeoutTriggered
+)
+"""The events that drive the input turn."""
+
+
 def _buffer(
-    state: SessionState, event: ev.ServerEvent, trigger: str, found: Found, **fields: object
+    state: SessionState, event: BufferEvent, trigger: str, found: Found, **fields: object
 ) -> Changes:
     """Fire ``trigger`` of the input turn and set the buffer's ``fields``."""
     item_id = getattr(event, "item_id", None)

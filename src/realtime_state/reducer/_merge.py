@@ -29,6 +29,7 @@ from ..lifecycles import (
 from ..state import ItemState, PartState, SessionState, _Conversation
 from ._common import (
     Found,
+    ServerEvent,
     b64,
     chunks,
     evolve_conv,
@@ -287,7 +288,7 @@ def receive_item(
     conversation_event: bool,
     announced: bool,
     found: Found,
-    event: Any,
+    event: ServerEvent,
 ) -> _Conversation:
     """Create or merge an item and place it if it is not placed yet.
 
@@ -351,7 +352,9 @@ def receive_item(
     return conv
 
 
-def _answer_call(conv: _Conversation, call_id: str, found: Found, event: Any) -> _Conversation:
+def _answer_call(
+    conv: _Conversation, call_id: str, found: Found, event: ServerEvent
+) -> _Conversation:
     """A function-call output arrived: advance its call's lifecycle."""
     call_item_id = conv.calls.get(call_id)
     if call_item_id is None:

@@ -4,8 +4,6 @@ output index it names."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from .. import events as ev
 from .. import lifecycles as lc
 from ..lifecycles import CONTENT_PART, CONVERSATION, OUTPUT_ITEM, RESPONSE, Entry, Phase, Subject
@@ -13,7 +11,11 @@ from ..state import ItemState, PartState, ResponseState, SessionState
 from ._common import (
     Changes,
     Found,
+    OutputEvent,
+    PartEvent,
     Responses,
+    ServerEvent,
+    StreamedEvent,
     changes,
     evolve_item,
     evolve_part,
@@ -30,7 +32,9 @@ from ._merge import merge_part, part_from_wire, receive_item, with_audio_spec
 from ._order import AT_END
 
 
-def response_step(state: SessionState, event: Any, trigger: str, found: Found) -> Responses | None:
+def response_step(
+    state: SessionState, event: OutputEvent, trigger: str, found: Found
+) -> Responses | None:
     """Check the response an output or delta event names.
 
     Returns the responses map (with a placeholder when lenient policy recovers a response
@@ -49,7 +53,7 @@ def response_step(state: SessionState, event: Any, trigger: str, found: Found) -
     return responses.set(response_id, ResponseState(id=response_id, status=dest, phase=dest))
 
 
-def item_step(item: ItemState, trigger: str, found: Found, event: Any) -> ItemState | None:
+def item_step(item: ItemState, trigger: str, found: Found, event: ServerEvent) -> ItemState | None:
     """Advance the output-item lifecycle; ``None`` when the event must be ignored."""
     phase = item.phase
     dest = step(OUTPUT_ITEM, phase, trigger, found, event, Subject.ITEM, item.id)
@@ -58,7 +62,9 @@ def item_step(item: ItemState, trigger: str, found: Found, event: Any) -> ItemSt
     return item if dest == phase else evolve_item(item, phase=dest)
 
 
-def _bad_output_index(response: ResponseState, event: Any, item_id: str, found: Found) -> None:
+def _bad_output_index(
+    response: ResponseState, event: OutputEvent, item_id: str, found: Found
+) -> None:
     ids = response.output_item_ids
     index = event.output_index
     if index < 0 or index >= len(ids) + (item_id not in ids):
@@ -83,7 +89,9 @@ def _bad_output_index(response: ResponseState, event: Any, item_id: str, found: 
         )
 
 
-def _check_output_index(responses: Responses, event: Any, item_id: str, found: Found) -> Responses:
+def _check_output_index(
+    responses: Responses, event: OutputEvent, item_id: str, found: Found
+) -> Responses:
     """Check that ``output_index`` points at the item in its response's output.
 
     An item the response does not list yet (its ``response.output_item.added`` was missed and
@@ -104,7 +112,7 @@ def _check_output_index(responses: Responses, event: Any, item_id: str, found: F
     return responses
 
 
-def _foreign(found: Found, event: Any, item: ItemState, response_id: str) -> bool:
+def _foreign(found: Found, event: ServerEvent, item: ItemState, response_id: str) -> bool:
     """Report an event that names, as output of ``response_id``, an item of another one."""
     owner = item.response_id
     if owner is None or owner == response_id:
@@ -121,7 +129,11 @@ def _foreign(found: Found, event: Any, item: ItemState, response_id: str) -> boo
 
 
 def streamed_item(
-    state: SessionState, event: Any, found: Found, response_trigger: str, item_trigger: str
+    state: SessionState,
+    event: StreamedEvent,
+    found: Found,
+    response_trigger: str,
+    item_trigger: str,
 ) -> tuple[Responses, ItemState] | None:
     """Check the response, the output item and the output index a streamed event names.
 
@@ -152,7 +164,7 @@ def streamed_item(
 
 
 def part_target(
-    state: SessionState, event: Any, found: Found, trigger: str, part_type: str | None
+    state: SessionState, event: PartEvent, found: Found, trigger: str, part_type: str | None
 ) -> tuple[Responses, ItemState, PartState] | None:
     """Check the response, item and output index an event for a part names, and find the part.
 
