@@ -61,5 +61,5 @@ def test_objects_of_other_packages_are_refused_as_before() -> None:
         def to_dict(self, **_: Any) -> dict[str, Any]:
             return {"type": "session.created"}
 
-    with pytest.raises(TypeError, match="expects a server event"):
+    with pytest.raises(TypeError, match="expects an event"):
         reduce(SessionState(), Lookalike())  # type: ignore[arg-type]

@@ -42,6 +42,7 @@ _EXPORTS = {
     "history": ".reducer",
     "reduce": ".reducer",
     "replay": ".reducer",
+    "ClientEventRecord": ".state",
     "ErrorRecord": ".state",
     "InputAudioState": ".state",
     "ItemState": ".state",
@@ -91,6 +92,7 @@ __all__ = [
     "history",
     "reduce",
     "replay",
+    "ClientEventRecord",
     "ErrorRecord",
     "InputAudioState",
     "ItemState",
@@ -129,6 +131,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
     from .prices import DEFAULT_PRICES, ModelPrice, PriceTable
     from .reducer import history, reduce, replay
     from .state import (
+        ClientEventRecord,
         ErrorRecord,
         InputAudioState,
         ItemState,

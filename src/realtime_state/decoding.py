@@ -61,8 +61,9 @@ RawEvent = Union[str, bytes, bytearray, memoryview, Mapping[str, Any], SdkEvent]
 """What :func:`decode` accepts: JSON text (str or bytes), an already-parsed mapping, or an
 ``openai`` event object."""
 
-Event = Union[ev.ServerEventClass, ev.UnknownEvent]
-"""What :func:`decode` returns: a known event class or :class:`UnknownEvent`."""
+Event = Union[ev.ServerEventClass, ev.ClientEventClass, ev.UnknownEvent]
+"""What :func:`decode` returns: a known server or client event class, or
+:class:`UnknownEvent`."""
 
 _ABSENT: Any = object()
 
@@ -507,7 +508,8 @@ _EVENT_UNION = ev.ServerEventClass
 # same generated member hooks directly, fetched once here (an unknown tag still goes
 # through the union, whose default is ``UnknownEvent``).
 _EVENT_HOOKS: dict[str, Callable[..., Any]] = {
-    tag: converter.get_structure_hook(cls) for tag, cls in ev.SERVER_EVENT_CLASSES.items()
+    tag: converter.get_structure_hook(cls)
+    for tag, cls in (*ev.SERVER_EVENT_CLASSES.items(), *ev.CLIENT_EVENT_CLASSES.items())
 }
 _loads = orjson.loads
 

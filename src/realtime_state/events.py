@@ -40,6 +40,9 @@ __all__ = [
     "ServerEventClass",
     "UnknownEvent",
     "SERVER_EVENT_CLASSES",
+    "ClientEvent",
+    "ClientEventClass",
+    "CLIENT_EVENT_CLASSES",
     # nested objects
     "AudioFormat",
     "NoiseReduction",
@@ -1321,3 +1324,137 @@ SERVER_EVENT_CLASSES: Mapping[str, type[Any]] = immutabledict(
     {cls.type: cls for cls in ServerEventClass.__args__}  # type: ignore[attr-defined]
 )
 """Wire ``type`` -> event class, for every known server event."""
+
+
+# --------------------------------------------------------------------------------------------
+# Client events (what the app sends)
+# --------------------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
+class ClientEvent(Model):
+    """Base of every known client event: ``event_id`` is optional (the server echoes it in
+    ``error.event_id`` when the event fails)."""
+
+    type: ClassVar[str]
+    event_id: str | None = None
+
+
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
+class SessionUpdate(ClientEvent):
+    """``session.update``: change the session configuration (GA or beta session object)."""
+
+    type: ClassVar[str] = "session.update"
+    session: Session
+
+
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
+class TranscriptionSessionUpdate(ClientEvent):
+    """``transcription_session.update`` (beta): change a transcription session."""
+
+    type: ClassVar[str] = "transcription_session.update"
+    session: BetaTranscriptionSession
+
+
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
+class ConversationItemCreate(ClientEvent):
+    """``conversation.item.create``: add an item (after ``previous_item_id``, or at the end)."""
+
+    type: ClassVar[str] = "conversation.item.create"
+    item: Item
+    previous_item_id: str | None = None
+
+
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
+class ConversationItemTruncate(ClientEvent):
+    """``conversation.item.truncate``: cut an assistant audio part at ``audio_end_ms``."""
+
+    type: ClassVar[str] = "conversation.item.truncate"
+    item_id: str
+    content_index: int
+    audio_end_ms: int
+
+
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
+class ConversationItemDelete(ClientEvent):
+    """``conversation.item.delete``: remove an item."""
+
+    type: ClassVar[str] = "conversation.item.delete"
+    item_id: str
+
+
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
+class ConversationItemRetrieve(ClientEvent):
+    """``conversation.item.retrieve``: ask for the server's copy of an item."""
+
+    type: ClassVar[str] = "conversation.item.retrieve"
+    item_id: str
+
+
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
+class InputAudioBufferAppend(ClientEvent):
+    """``input_audio_buffer.append``: user audio (base64, in the session's input format)."""
+
+    type: ClassVar[str] = "input_audio_buffer.append"
+    audio: str
+
+
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
+class InputAudioBufferCommit(ClientEvent):
+    """``input_audio_buffer.commit``: make the buffered audio a user item."""
+
+    type: ClassVar[str] = "input_audio_buffer.commit"
+
+
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
+class InputAudioBufferClear(ClientEvent):
+    """``input_audio_buffer.clear``: drop the buffered audio."""
+
+    type: ClassVar[str] = "input_audio_buffer.clear"
+
+
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
+class OutputAudioBufferClear(ClientEvent):
+    """``output_audio_buffer.clear`` (WebRTC/SIP): stop the audio being played."""
+
+    type: ClassVar[str] = "output_audio_buffer.clear"
+
+
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
+class ResponseCreate(ClientEvent):
+    """``response.create``: ask for a response; ``response`` holds its parameters as sent
+    (instructions, modalities, tools, ``conversation: "none"`` for out of band, ...)."""
+
+    type: ClassVar[str] = "response.create"
+    response: Json | None = None
+
+
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
+class ResponseCancel(ClientEvent):
+    """``response.cancel``: cancel the running response (or ``response_id``)."""
+
+    type: ClassVar[str] = "response.cancel"
+    response_id: str | None = None
+
+
+ClientEventClass = Union[
+    SessionUpdate,
+    TranscriptionSessionUpdate,
+    ConversationItemCreate,
+    ConversationItemTruncate,
+    ConversationItemDelete,
+    ConversationItemRetrieve,
+    InputAudioBufferAppend,
+    InputAudioBufferCommit,
+    InputAudioBufferClear,
+    OutputAudioBufferClear,
+    ResponseCreate,
+    ResponseCancel,
+]
+"""Union of every known client event class (tagged by ``type``)."""
+
+CLIENT_EVENT_CLASSES: Mapping[str, type[Any]] = immutabledict(
+    {cls.type: cls for cls in ClientEventClass.__args__}  # type: ignore[attr-defined]
+)
+"""Wire ``type`` -> event class, for every known client event (no ``type`` is both a client
+and a server event's)."""

@@ -37,6 +37,7 @@ __all__ = [
     "UsageTotals",
     "ErrorRecord",
     "TranscriptionRecord",
+    "ClientEventRecord",
     "Violation",
     "SessionState",
 ]
@@ -312,6 +313,16 @@ class ErrorRecord:
 
 
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
+class ClientEventRecord:
+    """A client event the state has seen (what the app sent), with its place in the stream."""
+
+    index: int
+    """Position of the event in the stream (client and server events share one index)."""
+    event: ev.ClientEventClass
+    """The client event, typed."""
+
+
+@attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
 class Violation:
     """A protocol violation found in the stream (recorded in lenient policy).
 
@@ -381,6 +392,7 @@ class SessionState:
     error_log: Log = attrs.field(default=EMPTY_LOG, repr=False)
     violation_log: Log = attrs.field(default=EMPTY_LOG, repr=False)
     transcription_log: Log = attrs.field(default=EMPTY_LOG, repr=False)
+    client_event_log: Log = attrs.field(default=EMPTY_LOG, repr=False)
 
     @policy.validator
     def _check_policy(self, _attribute: Any, value: str) -> None:
@@ -414,6 +426,11 @@ class SessionState:
     def transcriptions(self) -> tuple[TranscriptionRecord, ...]:
         """Completed input transcriptions in stream order (what the server bills for them)."""
         return self.transcription_log.to_tuple()
+
+    @property
+    def client_events(self) -> tuple[ClientEventRecord, ...]:
+        """Every client event the state has seen (what the app sent), in order."""
+        return self.client_event_log.to_tuple()
 
     @property
     def violations(self) -> tuple[Violation, ...]:

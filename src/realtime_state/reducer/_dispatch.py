@@ -37,7 +37,7 @@ from ._responses import (
     on_response_created,
     on_response_done,
 )
-from ._session import on_error, on_rate_limits, on_session
+from ._session import on_client_event, on_error, on_rate_limits, on_session
 
 
 def on_nothing(state: SessionState, event: Any, found: Found) -> Changes:
@@ -106,6 +106,7 @@ HANDLERS: dict[type, Callable[[SessionState, Any, Found], Changes]] = {
     ev.RateLimitsUpdated: on_rate_limits,
     ev.Error: on_error,
     ev.UnknownEvent: on_nothing,
+    **dict.fromkeys(ev.CLIENT_EVENT_CLASSES.values(), on_client_event),
 }
 """Event class -> handler ``(state, event, found) -> changed attributes``. A handler reads
 the event's index as ``state.event_count``."""
@@ -139,9 +140,7 @@ def reduce(state: SessionState, event: Event | RawEvent) -> SessionState:
         index = state.event_count
         decoded = as_event(event, index)
         if decoded is event:
-            raise TypeError(
-                f"reduce() expects a server event or its JSON, got {type(event).__name__}"
-            )
+            raise TypeError(f"reduce() expects an event or its JSON, got {type(event).__name__}")
         return reduce(state, decoded)
     found: Found = []
     changes = handler(state, event, found)
