@@ -157,3 +157,26 @@ def test_an_unknown_client_like_event_is_kept_as_unknown() -> None:
     event = decode(wire)
     assert isinstance(event, ev.UnknownEvent) and encode(event) == wire
     assert replay([wire]).client_events == ()
+
+
+def test_a_server_error_names_the_client_event_it_refers_to() -> None:
+    sent = {"type": "conversation.item.truncate", "event_id": "evt_cut", "item_id": "item_x"}
+    sent.update(content_index=0, audio_end_ms=99999)
+    error = {
+        "type": "error",
+        "event_id": "event_err",
+        "error": {
+            "type": "invalid_request_error",
+            "code": "invalid_value",
+            "message": "Audio content of 1000ms is already shorter than 99999ms",
+            "param": None,
+            "event_id": "evt_cut",
+        },
+    }
+    unrelated = {**error, "error": {**error["error"], "event_id": "evt_other"}}
+    state = replay([sent, error, unrelated])
+    named, other = state.errors
+    assert named.client_event is not None and named.client_event.index == 0
+    assert named.client_event.event == decode(sent)
+    assert other.client_event is None  # an id the state never saw sent
+    assert replay([error]).errors[0].client_event is None

@@ -310,6 +310,9 @@ class ErrorRecord:
     """The client event the server names as the cause, or ``None``."""
     server_event_id: str | None = None
     """The ``event_id`` of the ``error`` event itself."""
+    client_event: ClientEventRecord | None = None
+    """The client event the error refers to (the one whose ``event_id`` is ``event_id``), when
+    the state has seen it; ``None`` otherwise."""
 
 
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
@@ -393,6 +396,10 @@ class SessionState:
     violation_log: Log = attrs.field(default=EMPTY_LOG, repr=False)
     transcription_log: Log = attrs.field(default=EMPTY_LOG, repr=False)
     client_event_log: Log = attrs.field(default=EMPTY_LOG, repr=False)
+    client_event_ids: immutables.Map[str, ClientEventRecord] = attrs.field(
+        factory=immutables.Map, repr=False
+    )
+    """``event_id`` -> the client event that carried it (for errors that name one)."""
 
     @policy.validator
     def _check_policy(self, _attribute: Any, value: str) -> None:

@@ -60,6 +60,7 @@ def on_error(state: SessionState, event: ev.Error, found: Found) -> Changes:
         param=err.param,
         event_id=err.event_id,
         server_event_id=event.event_id,
+        client_event=None if err.event_id is None else state.client_event_ids.get(err.event_id),
     )
     return {"error_log": state.error_log.append(record)}
 
@@ -67,4 +68,7 @@ def on_error(state: SessionState, event: ev.Error, found: Found) -> Changes:
 def on_client_event(state: SessionState, event: ev.ClientEventClass, found: Found) -> Changes:
     """A client event (what the app sent): kept, in order, with its index in the stream."""
     record = ClientEventRecord(index=state.event_count, event=event)
-    return {"client_event_log": state.client_event_log.append(record)}
+    out: Changes = {"client_event_log": state.client_event_log.append(record)}
+    if event.event_id is not None:
+        out["client_event_ids"] = state.client_event_ids.set(event.event_id, record)
+    return out
