@@ -38,6 +38,7 @@ __all__ = [
     "ErrorRecord",
     "TranscriptionRecord",
     "ClientEventRecord",
+    "PendingWork",
     "Violation",
     "SessionState",
 ]
@@ -326,6 +327,35 @@ class ClientEventRecord:
 
 
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
+class PendingWork:
+    """What the app asked for and the server has not confirmed (nor refused) yet.
+
+    Each entry is the :class:`ClientEventRecord` of the request. An item is confirmed by the
+    ``conversation.item.created``/``added`` that carries it, a response by the next
+    ``response.created``, a truncation by ``conversation.item.truncated`` and a deletion by
+    ``conversation.item.deleted`` of the same item; an ``error`` whose ``event_id`` names the
+    request refuses it. Both take it off this list.
+    """
+
+    items: tuple[ClientEventRecord, ...] = ()
+    """``conversation.item.create`` requests not confirmed yet."""
+    responses: tuple[ClientEventRecord, ...] = ()
+    """``response.create`` requests whose response has not been created yet."""
+    truncations: tuple[ClientEventRecord, ...] = ()
+    """``conversation.item.truncate`` requests not confirmed yet."""
+    deletions: tuple[ClientEventRecord, ...] = ()
+    """``conversation.item.delete`` requests not confirmed yet."""
+
+    @property
+    def empty(self) -> bool:
+        """Whether nothing is pending."""
+        return not (self.items or self.responses or self.truncations or self.deletions)
+
+
+NO_PENDING_WORK = PendingWork()
+
+
+@attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
 class Violation:
     """A protocol violation found in the stream (recorded in lenient policy).
 
@@ -399,6 +429,8 @@ class SessionState:
     client_event_ids: immutables.Map[str, ClientEventRecord] = attrs.field(
         factory=immutables.Map, repr=False
     )
+    pending: PendingWork = attrs.field(default=NO_PENDING_WORK, repr=False)
+    """What the app asked for that the server has not confirmed or refused yet."""
     """``event_id`` -> the client event that carried it (for errors that name one)."""
 
     @policy.validator

@@ -27,7 +27,8 @@ The package, one concern per module:
 * ``_channels``: streamed text, audio and transcript (one generic handler) and arguments;
 * ``_conversation``: ``conversation.item.*`` (added, done, truncated, deleted, ...);
 * ``_input``: the input audio buffer, VAD turns and input transcription;
-* ``_session``: session configuration, rate limits and errors.
+* ``_session``: session configuration, rate limits and errors;
+* ``_pending``: client events, and the work they request until the server confirms it.
 """
 
 from __future__ import annotations

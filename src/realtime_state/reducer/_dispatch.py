@@ -30,6 +30,7 @@ from ._input import (
     on_timeout,
     on_transcription,
 )
+from ._pending import confirming, on_client_event
 from ._responses import (
     on_content_part_added,
     on_content_part_done,
@@ -37,7 +38,7 @@ from ._responses import (
     on_response_created,
     on_response_done,
 )
-from ._session import on_client_event, on_error, on_rate_limits, on_session
+from ._session import on_error, on_rate_limits, on_session
 
 
 def on_nothing(state: SessionState, event: Any, found: Found) -> Changes:
@@ -56,12 +57,12 @@ HANDLERS: dict[type, Callable[[SessionState, Any, Found], Changes]] = {
     ev.TranscriptionSessionCreated: on_session,
     ev.TranscriptionSessionUpdated: on_session,
     ev.ConversationCreated: on_nothing,
-    ev.ConversationItemCreated: on_conversation_item,
-    ev.ConversationItemAdded: on_conversation_item,
+    ev.ConversationItemCreated: confirming(on_conversation_item),
+    ev.ConversationItemAdded: confirming(on_conversation_item),
     ev.ConversationItemDone: on_conversation_item,
     ev.ConversationItemRetrieved: on_conversation_item,
-    ev.ConversationItemTruncated: on_truncated,
-    ev.ConversationItemDeleted: on_deleted,
+    ev.ConversationItemTruncated: confirming(on_truncated),
+    ev.ConversationItemDeleted: confirming(on_deleted),
     ev.InputAudioTranscriptionDelta: on_transcription,
     ev.InputAudioTranscriptionCompleted: on_transcription,
     ev.InputAudioTranscriptionFailed: on_transcription,
@@ -75,7 +76,7 @@ HANDLERS: dict[type, Callable[[SessionState, Any, Found], Changes]] = {
     ev.OutputAudioBufferStarted: on_nothing,
     ev.OutputAudioBufferStopped: on_nothing,
     ev.OutputAudioBufferCleared: on_nothing,
-    ev.ResponseCreated: on_response_created,
+    ev.ResponseCreated: confirming(on_response_created),
     ev.ResponseDone: on_response_done,
     ev.ResponseOutputItemAdded: on_output_item,
     ev.ResponseOutputItemDone: on_output_item,
@@ -104,7 +105,7 @@ HANDLERS: dict[type, Callable[[SessionState, Any, Found], Changes]] = {
     ev.McpListToolsCompleted: on_item_status("completed"),
     ev.McpListToolsFailed: on_item_status("failed"),
     ev.RateLimitsUpdated: on_rate_limits,
-    ev.Error: on_error,
+    ev.Error: confirming(on_error),
     ev.UnknownEvent: on_nothing,
     **dict.fromkeys(ev.CLIENT_EVENT_CLASSES.values(), on_client_event),
 }

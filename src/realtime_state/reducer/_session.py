@@ -7,7 +7,7 @@ from immutabledict import immutabledict
 from .. import events as ev
 from .. import lifecycles as lc
 from ..formats import MAX_RATE, unusable_formats
-from ..state import ClientEventRecord, ErrorRecord, RateLimitState, SessionState
+from ..state import ErrorRecord, RateLimitState, SessionState
 from ._common import Changes, Found, report
 
 SessionEvent = (
@@ -63,12 +63,3 @@ def on_error(state: SessionState, event: ev.Error, found: Found) -> Changes:
         client_event=None if err.event_id is None else state.client_event_ids.get(err.event_id),
     )
     return {"error_log": state.error_log.append(record)}
-
-
-def on_client_event(state: SessionState, event: ev.ClientEventClass, found: Found) -> Changes:
-    """A client event (what the app sent): kept, in order, with its index in the stream."""
-    record = ClientEventRecord(index=state.event_count, event=event)
-    out: Changes = {"client_event_log": state.client_event_log.append(record)}
-    if event.event_id is not None:
-        out["client_event_ids"] = state.client_event_ids.set(event.event_id, record)
-    return out

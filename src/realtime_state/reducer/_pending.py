@@ -1,0 +1,124 @@
+"""What the app sends: client events kept in order, and the work they request tracked until
+the server confirms or refuses it (``state.pending``).
+
+Confirmations: ``conversation.item.created``/``added`` for ``conversation.item.create`` (the
+item with the id the client gave, or else the first item of the same kind that no response and
+no committed audio produced), the next ``response.created`` for ``response.create``,
+``conversation.item.truncated`` / ``.deleted`` of the same item for a truncation / deletion.
+A server ``error`` whose ``event_id`` names a pending request refuses it. Requests never
+confirmed stay pending: that is not a protocol violation (the log may end first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from .. import events as ev
+from .._persistent import Log
+from ..state import ClientEventRecord, PendingWork, SessionState
+from ._common import Changes, Found
+
+_evolve_pending = attrs.evolve
+
+
+def on_client_event(state: SessionState, event: ev.ClientEventClass, found: Found) -> Changes:
+    """A client event: kept, in order, with its index; the work it requests becomes pending."""
+    record = ClientEventRecord(index=state.event_count, event=event)
+    log: Log = state.client_event_log
+    out: Changes = {"client_event_log": log.append(record)}
+    if event.event_id is not None:
+        out["client_event_ids"] = state.client_event_ids.set(event.event_id, record)
+    pending = state.pending
+    if isinstance(event, ev.ConversationItemCreate):
+        out["pending"] = _evolve_pending(pending, items=(*pending.items, record))
+    elif isinstance(event, ev.ResponseCreate):
+        out["pending"] = _evolve_pending(pending, responses=(*pending.responses, record))
+    elif isinstance(event, ev.ConversationItemTruncate):
+        out["pending"] = _evolve_pending(pending, truncations=(*pending.truncations, record))
+    elif isinstance(event, ev.ConversationItemDelete):
+        out["pending"] = _evolve_pending(pending, deletions=(*pending.deletions, record))
+    return out
+
+
+def _without(
+    records: tuple[ClientEventRecord, ...], match: Callable[[Any], bool]
+) -> tuple[ClientEventRecord, ...]:
+    """``records`` without the first one whose event matches."""
+    for i, record in enumerate(records):
+        if match(record.event):
+            return (*records[:i], *records[i + 1 :])
+    return records
+
+
+def _item_matches(
+    event: ev.ConversationItemCreated | ev.ConversationItemAdded, committed: tuple[str, ...]
+) -> Callable[[Any], bool]:
+    wire = event.item
+    item_id = wire.id
+    kind = wire.type
+    role = getattr(wire, "role", None)
+
+    def match(sent: ev.ConversationItemCreate) -> bool:
+        asked = sent.item
+        if asked.id is not None:
+            return asked.id == item_id
+        if item_id in committed:  # the server's own item for committed audio
+            return False
+        return asked.type == kind and getattr(asked, "role", None) == role
+
+    return match
+
+
+def confirm(state: SessionState, event: Any, pending: PendingWork) -> PendingWork:
+    """``pending`` with what the server ``event`` confirms or refuses taken off (``state``:
+    the state before the event)."""
+    if isinstance(event, (ev.ConversationItemCreated, ev.ConversationItemAdded)):
+        committed = state.input_audio.committed_item_ids
+        return _evolve_pending(
+            pending, items=_without(pending.items, _item_matches(event, committed))
+        )
+    if isinstance(event, ev.ResponseCreated):
+        return _evolve_pending(pending, responses=pending.responses[1:])
+    if isinstance(event, ev.ConversationItemTruncated):
+        item_id = event.item_id
+        return _evolve_pending(
+            pending, truncations=_without(pending.truncations, lambda e: e.item_id == item_id)
+        )
+    if isinstance(event, ev.ConversationItemDeleted):
+        item_id = event.item_id
+        return _evolve_pending(
+            pending, deletions=_without(pending.deletions, lambda e: e.item_id == item_id)
+        )
+    if isinstance(event, ev.Error) and event.error.event_id is not None:
+        named = event.error.event_id
+
+        def refused(sent: Any) -> bool:
+            return bool(sent.event_id == named)
+
+        return PendingWork(
+            items=_without(pending.items, refused),
+            responses=_without(pending.responses, refused),
+            truncations=_without(pending.truncations, refused),
+            deletions=_without(pending.deletions, refused),
+        )
+    return pending
+
+
+def confirming(handler: Callable[[SessionState, Any, Found], Changes]) -> Callable[..., Changes]:
+    """``handler``, then take off the pending work the event confirms or refuses (nothing to
+    do, and no cost, while nothing is pending)."""
+
+    def wrapped(state: SessionState, event: Any, found: Found) -> Changes:
+        changes = handler(state, event, found)
+        if state.pending.empty:
+            return changes
+        pending = confirm(state, event, changes.get("pending", state.pending))
+        if pending != state.pending:
+            changes["pending"] = pending
+        return changes
+
+    wrapped.__doc__ = handler.__doc__
+    return wrapped
