@@ -13,8 +13,10 @@ What the state can hold:
 
 * assistant audio streamed as ``response.output_audio.delta`` (``response.audio.delta`` in
   beta) over a WebSocket, cut at ``audio_end_ms`` when the item was truncated;
-* user audio only when an item carried it (``conversation.item.retrieved``, or a client
-  item echoed with its bytes): the server does not echo the audio of VAD turns;
+* user audio when the stream holds what the app sent (``input_audio_buffer.append``: each
+  committed turn gets the audio appended for it), or when an item carried it
+  (``conversation.item.retrieved``, a client item echoed with its bytes): the server does not
+  echo the audio of VAD turns;
 * nothing at all over WebRTC and SIP, where audio travels on the media track.
 
 WAV export (:func:`pcm_to_wav`, :func:`item_wav`, :func:`conversation_wav`) uses the standard
@@ -111,8 +113,8 @@ def _no_audio_reason(item: ItemState, part: PartState) -> str:
         return "it was truncated at 0 ms, so none of it was heard"
     if part.type == "input_audio" or item.role == "user":
         return (
-            "the server does not echo user audio (only conversation.item.retrieved or a "
-            "client item sent with its bytes carries it)"
+            "the server does not echo user audio (only the app's input_audio_buffer.append "
+            "events, conversation.item.retrieved or a client item sent with its bytes carry it)"
         )
     return (
         "none came over this connection (WebRTC and SIP carry audio on the media track, "

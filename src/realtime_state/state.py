@@ -227,6 +227,21 @@ class InputAudioState:
     """How many ``input_audio_buffer.timeout_triggered`` events came."""
     dtmf: tuple[str, ...] = ()
     """Keys pressed (SIP ``input_audio_buffer.dtmf_event_received``), in order."""
+    buffer_chunks: Chunks[bytes] | None = attrs.field(default=None, repr=False)
+    """The user audio the app appended (``input_audio_buffer.append``) since the last commit
+    or clear, decoded; ``None`` when none is buffered."""
+    buffer_start_bytes: int = 0
+    """Bytes of user audio appended in the session before the buffer starts (VAD's
+    ``audio_start_ms``/``audio_end_ms`` count from the start of the session's audio)."""
+    committed_audio: immutables.Map[str, Chunks[bytes]] = attrs.field(
+        factory=immutables.Map, repr=False
+    )
+    """Audio of committed turns whose user item has not arrived yet, by item id."""
+
+    @property
+    def buffered_bytes(self) -> int:
+        """Bytes of user audio in the buffer (appended, not yet committed or cleared)."""
+        return 0 if self.buffer_chunks is None else self.buffer_chunks.size
 
 
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)

@@ -22,6 +22,7 @@ from ._common import (
     set_part,
     unknown_item,
 )
+from ._input import attach_turn_audio
 from ._merge import receive_item
 from ._order import anchor, unlink
 
@@ -56,6 +57,9 @@ def on_conversation_item(state: SessionState, event: ItemEvent, found: Found) ->
         found=found,
         event=event,
     )
+    item_id = event.item.id
+    if item_id is not None and item_id in state.input_audio.committed_audio:
+        return attach_turn_audio(state, conv, item_id)
     return {"conversation": conv}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from .. import events as ev
 from .. import lifecycles as lc
 from .._persistent import Chunks
+from ..formats import input_spec
 from ..lifecycles import (
     CONTENT_PART,
     INPUT_TURN,
@@ -20,7 +21,14 @@ from ..lifecycles import (
     Phase,
     Subject,
 )
-from ..state import ItemState, PartState, SessionState, TranscriptionRecord, _Conversation
+from ..state import (
+    InputAudioState,
+    ItemState,
+    PartState,
+    SessionState,
+    TranscriptionRecord,
+    _Conversation,
+)
 from ._common import (
     Changes,
     Found,
@@ -261,9 +269,35 @@ def on_speech_stopped(
     )
 
 
+def _split(
+    buf: InputAudioState, end: int | None
+) -> tuple[Chunks[bytes] | None, Chunks[bytes] | None, int]:
+    """The buffer's first ``end`` bytes (all when ``None``), what stays, the new start."""
+    chunks = buf.buffer_chunks
+    start = buf.buffer_start_bytes
+    if chunks is None:
+        return None, None, start
+    if end is None or end >= chunks.size:
+        return chunks, None, start + chunks.size
+    if end <= 0:
+        return None, chunks, start
+    data = chunks.value()
+    return Chunks.of(data[:end]), Chunks.of(data[end:]), start + end
+
+
 def on_committed(state: SessionState, event: ev.InputAudioBufferCommitted, found: Found) -> Changes:
-    """The buffer became a user item."""
-    committed = (*state.input_audio.committed_item_ids, event.item_id)
+    """The buffer became a user item: the audio the app appended for that turn (up to where
+    VAD heard speech stop, or all of it for the client's own commit) becomes the item's."""
+    buf = state.input_audio
+    committed_ids = (*buf.committed_item_ids, event.item_id)
+    end = None
+    if buf.audio_end_ms is not None and buf.item_id == event.item_id:
+        spec = input_spec(state.session)
+        end = spec.bytes_for_ms(buf.audio_end_ms) - buf.buffer_start_bytes
+    audio, rest, start = _split(buf, end)
+    held = buf.committed_audio
+    if audio is not None:
+        held = held.set(event.item_id, audio)
     return _buffer(
         state,
         event,
@@ -271,14 +305,55 @@ def on_committed(state: SessionState, event: ev.InputAudioBufferCommitted, found
         found,
         speaking=False,
         item_id=event.item_id,
-        committed_item_ids=committed,
+        committed_item_ids=committed_ids,
+        buffer_chunks=rest,
+        buffer_start_bytes=start,
+        committed_audio=held,
     )
+
+
+def drop_buffer(buf: InputAudioState) -> dict[str, object]:
+    """The buffer fields after a clear: the appended audio is dropped."""
+    size = 0 if buf.buffer_chunks is None else buf.buffer_chunks.size
+    return {"buffer_chunks": None, "buffer_start_bytes": buf.buffer_start_bytes + size}
+
+
+def attach_turn_audio(state: SessionState, conv: _Conversation, item_id: str) -> Changes:
+    """The audio of a committed turn, held until its user item arrived, becomes the audio of
+    the item's input audio part (in the session's input format)."""
+    buf = state.input_audio
+    audio = buf.committed_audio.get(item_id)
+    item = conv.items.get(item_id)
+    if audio is None or item is None:
+        return {"conversation": conv}
+    content = item.content
+    index = next((i for i, p in enumerate(content) if p.type == "input_audio"), len(content))
+    if index == len(content):
+        part = PartState(type="input_audio", status="done", phase=CONTENT_PART.enter(Entry.FINAL))
+    else:
+        part = content[index]
+    if part.audio_chunks is None:
+        part = evolve_part(part, audio_chunks=audio, audio_spec=input_spec(state.session))
+        item = evolve_item(item, content=(*content[:index], part, *content[index + 1 :]))
+        conv = evolve_conv(conv, items=conv.items.set(item_id, item))
+    held = buf.committed_audio.delete(item_id)
+    return {"conversation": conv, "input_audio": evolve_input(buf, committed_audio=held)}
 
 
 def on_cleared(state: SessionState, event: ev.InputAudioBufferCleared, found: Found) -> Changes:
     """The buffer was cleared."""
-    cleared = state.input_audio.cleared + 1
-    return _buffer(state, event, "clear", found, speaking=False, item_id=None, cleared=cleared)
+    buf = state.input_audio
+    fields = drop_buffer(buf)
+    return _buffer(
+        state,
+        event,
+        "clear",
+        found,
+        speaking=False,
+        item_id=None,
+        cleared=buf.cleared + 1,
+        **fields,
+    )
 
 
 def on_timeout(

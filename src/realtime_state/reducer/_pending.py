@@ -17,9 +17,10 @@ from typing import Any
 import attrs
 
 from .. import events as ev
-from .._persistent import Log
+from .._persistent import Chunks, Log
 from ..state import ClientEventRecord, PendingWork, SessionState
-from ._common import Changes, Found
+from ._common import Changes, Found, b64, evolve_input
+from ._input import drop_buffer
 
 _evolve_pending = attrs.evolve
 
@@ -40,6 +41,14 @@ def on_client_event(state: SessionState, event: ev.ClientEventClass, found: Foun
         out["pending"] = _evolve_pending(pending, truncations=(*pending.truncations, record))
     elif isinstance(event, ev.ConversationItemDelete):
         out["pending"] = _evolve_pending(pending, deletions=(*pending.deletions, record))
+    elif isinstance(event, ev.InputAudioBufferAppend):
+        buf = state.input_audio
+        data = b64(event.audio, found, "input_audio_buffer", 0)
+        old = buf.buffer_chunks
+        chunks = Chunks.of(data) if old is None else old.append(data)
+        out["input_audio"] = evolve_input(buf, buffer_chunks=chunks)
+    elif isinstance(event, ev.InputAudioBufferClear):
+        out["input_audio"] = evolve_input(state.input_audio, **drop_buffer(state.input_audio))
     return out
 
 
