@@ -39,6 +39,7 @@ __all__ = [
     "TranscriptionRecord",
     "ClientEventRecord",
     "PendingWork",
+    "ClientSide",
     "Violation",
     "SessionState",
 ]
@@ -371,6 +372,20 @@ NO_PENDING_WORK = PendingWork()
 
 
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
+class ClientSide:
+    """What the state knows of the app's side: the client events in order, the ones that
+    carried an ``event_id`` (for errors that name one), and the work still pending. One
+    value, so a server event costs the state no more than it did before client events."""
+
+    log: Log = attrs.field(default=EMPTY_LOG, repr=False)
+    ids: immutables.Map[str, ClientEventRecord] = attrs.field(factory=immutables.Map, repr=False)
+    pending: PendingWork = NO_PENDING_WORK
+
+
+NO_CLIENT_SIDE = ClientSide()
+
+
+@attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
 class Violation:
     """A protocol violation found in the stream (recorded in lenient policy).
 
@@ -440,12 +455,9 @@ class SessionState:
     error_log: Log = attrs.field(default=EMPTY_LOG, repr=False)
     violation_log: Log = attrs.field(default=EMPTY_LOG, repr=False)
     transcription_log: Log = attrs.field(default=EMPTY_LOG, repr=False)
-    client_event_log: Log = attrs.field(default=EMPTY_LOG, repr=False)
-    client_event_ids: immutables.Map[str, ClientEventRecord] = attrs.field(
-        factory=immutables.Map, repr=False
-    )
-    pending: PendingWork = attrs.field(default=NO_PENDING_WORK, repr=False)
-    """What the app asked for that the server has not confirmed or refused yet."""
+    client: ClientSide = attrs.field(default=NO_CLIENT_SIDE, repr=False)
+    """The app's side: client events, their ids, pending work (read through
+    :attr:`client_events` and :attr:`pending`)."""
     """``event_id`` -> the client event that carried it (for errors that name one)."""
 
     @policy.validator
@@ -484,7 +496,12 @@ class SessionState:
     @property
     def client_events(self) -> tuple[ClientEventRecord, ...]:
         """Every client event the state has seen (what the app sent), in order."""
-        return self.client_event_log.to_tuple()
+        return self.client.log.to_tuple()
+
+    @property
+    def pending(self) -> PendingWork:
+        """What the app asked for that the server has not confirmed or refused yet."""
+        return self.client.pending
 
     @property
     def violations(self) -> tuple[Violation, ...]:

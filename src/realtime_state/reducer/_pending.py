@@ -18,7 +18,7 @@ import attrs
 
 from .. import events as ev
 from .._persistent import Chunks, Log
-from ..state import ClientEventRecord, PendingWork, SessionState
+from ..state import ClientEventRecord, ClientSide, PendingWork, SessionState
 from ._common import Changes, Found, b64, evolve_input
 from ._input import drop_buffer
 
@@ -28,20 +28,20 @@ _evolve_pending = attrs.evolve
 def on_client_event(state: SessionState, event: ev.ClientEventClass, found: Found) -> Changes:
     """A client event: kept, in order, with its index; the work it requests becomes pending."""
     record = ClientEventRecord(index=state.event_count, event=event)
-    log: Log = state.client_event_log
-    out: Changes = {"client_event_log": log.append(record)}
-    if event.event_id is not None:
-        out["client_event_ids"] = state.client_event_ids.set(event.event_id, record)
-    pending = state.pending
+    client = state.client
+    log: Log = client.log
+    ids = client.ids if event.event_id is None else client.ids.set(event.event_id, record)
+    pending = client.pending
     if isinstance(event, ev.ConversationItemCreate):
-        out["pending"] = _evolve_pending(pending, items=(*pending.items, record))
+        pending = _evolve_pending(pending, items=(*pending.items, record))
     elif isinstance(event, ev.ResponseCreate):
-        out["pending"] = _evolve_pending(pending, responses=(*pending.responses, record))
+        pending = _evolve_pending(pending, responses=(*pending.responses, record))
     elif isinstance(event, ev.ConversationItemTruncate):
-        out["pending"] = _evolve_pending(pending, truncations=(*pending.truncations, record))
+        pending = _evolve_pending(pending, truncations=(*pending.truncations, record))
     elif isinstance(event, ev.ConversationItemDelete):
-        out["pending"] = _evolve_pending(pending, deletions=(*pending.deletions, record))
-    elif isinstance(event, ev.InputAudioBufferAppend):
+        pending = _evolve_pending(pending, deletions=(*pending.deletions, record))
+    out: Changes = {"client": ClientSide(log=log.append(record), ids=ids, pending=pending)}
+    if isinstance(event, ev.InputAudioBufferAppend):
         buf = state.input_audio
         data = b64(event.audio, found, "input_audio_buffer", 0)
         old = buf.buffer_chunks
@@ -122,11 +122,12 @@ def confirming(handler: Callable[[SessionState, Any, Found], Changes]) -> Callab
 
     def wrapped(state: SessionState, event: Any, found: Found) -> Changes:
         changes = handler(state, event, found)
-        if state.pending.empty:
+        client = state.client
+        if client.pending.empty:
             return changes
-        pending = confirm(state, event, changes.get("pending", state.pending))
-        if pending != state.pending:
-            changes["pending"] = pending
+        pending = confirm(state, event, client.pending)
+        if pending != client.pending:
+            changes["client"] = attrs.evolve(client, pending=pending)
         return changes
 
     wrapped.__doc__ = handler.__doc__

@@ -60,6 +60,6 @@ def on_error(state: SessionState, event: ev.Error, found: Found) -> Changes:
         param=err.param,
         event_id=err.event_id,
         server_event_id=event.event_id,
-        client_event=None if err.event_id is None else state.client_event_ids.get(err.event_id),
+        client_event=None if err.event_id is None else state.client.ids.get(err.event_id),
     )
     return {"error_log": state.error_log.append(record)}
