@@ -170,17 +170,20 @@ def g711_to_pcm16(data: bytes, encoding: str) -> bytes:
     return b"".join(map(table.__getitem__, data))
 
 
+def _require_exportable(spec: AudioSpec, where: str) -> None:
+    """Refuse an encoding WAV export cannot write (neither PCM16 nor G.711)."""
+    if not spec.is_pcm16 and spec.encoding not in _G711:
+        raise UnsupportedAudioFormatError(
+            f"{where} is {spec.describe()} audio; WAV export writes PCM16 and G.711 only. "
+            "Use state.audio(...) for the raw bytes."
+        )
+
+
 def _pcm16(audio: bytes, spec: AudioSpec, where: str) -> bytes:
     """The audio of a part as PCM16 at ``spec.rate`` (G.711 is decoded; an encoding this
     version does not know is refused)."""
-    if spec.is_pcm16:
-        return audio
-    if spec.encoding in _G711:
-        return g711_to_pcm16(audio, spec.encoding)
-    raise UnsupportedAudioFormatError(
-        f"{where} is {spec.describe()} audio; WAV export writes PCM16 and G.711 only. "
-        "Use state.audio(...) for the raw bytes."
-    )
+    _require_exportable(spec, where)
+    return audio if spec.is_pcm16 else g711_to_pcm16(audio, spec.encoding)
 
 
 MAX_GAP_MS = 60_000
@@ -252,7 +255,7 @@ def conversation_wav(state: SessionState, *, gap_ms: int = 0) -> bytes:
         )
     rates = set()
     for item, index, _, spec in parts:
-        _pcm16(b"", spec, f"item {item.id} part {index}")  # refuse unknown encodings first
+        _require_exportable(spec, f"item {item.id} part {index}")  # before joining any audio
         rates.add(spec.rate)
     if len(rates) > 1:
         raise UnsupportedAudioFormatError(

@@ -56,6 +56,13 @@ _TRIGGERS: dict[type, str] = {
 }
 
 
+_NEW_INPUT_AUDIO_PART = PartState(
+    type="input_audio", status="done", phase=CONTENT_PART.enter(Entry.FINAL)
+)
+"""The part a user item gets when transcription or turn audio names the part after its last
+(user parts arrive final: nothing streams into them)."""
+
+
 def _trigger(event: TranscriptionEvent) -> str | None:
     """The TRANSCRIPTION trigger an event fires (an empty delta fires none)."""
     if isinstance(event, ev.InputAudioTranscriptionDelta) and not event.delta:
@@ -130,10 +137,7 @@ def _apply(
 ) -> _Conversation:
     """Apply an input transcription event to part ``index`` of ``item`` (checked before)."""
     content = item.content
-    if index == len(content):
-        part = PartState(type="input_audio", status="done", phase=CONTENT_PART.enter(Entry.FINAL))
-    else:
-        part = content[index]
+    part = _NEW_INPUT_AUDIO_PART if index == len(content) else content[index]
     before = part
     dest = None
     if trigger is not None:
@@ -328,10 +332,7 @@ def attach_turn_audio(state: SessionState, conv: _Conversation, item_id: str) ->
         return {"conversation": conv}
     content = item.content
     index = next((i for i, p in enumerate(content) if p.type == "input_audio"), len(content))
-    if index == len(content):
-        part = PartState(type="input_audio", status="done", phase=CONTENT_PART.enter(Entry.FINAL))
-    else:
-        part = content[index]
+    part = _NEW_INPUT_AUDIO_PART if index == len(content) else content[index]
     if part.audio_chunks is None:
         part = evolve_part(part, audio_chunks=audio, audio_spec=input_spec(state.session))
         item = evolve_item(item, content=(*content[:index], part, *content[index + 1 :]))
