@@ -160,6 +160,7 @@ CORE = {
     "realtime_state.formats",
     "realtime_state._persistent",
     "realtime_state.decoding",
+    "realtime_state.envelopes",
     "realtime_state.lifecycles",
     "realtime_state._lifecycle",
 }

@@ -152,8 +152,18 @@ def _summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
     """The summary as ``(label, value)`` rows, shared by the text and Markdown renderings."""
     usage, cost = summary["usage"], summary["cost"]
     responses = ", ".join(f"{n} {status}" for status, n in summary["responses"].items())
-    rows = [
-        ("events", str(summary["events"])),
+    rows = [("events", str(summary["events"]))]
+    sessions = summary.get("sessions", ())
+    if len(sessions) > 1:
+        starts = ", ".join(f"#{s['first_event']}" for s in sessions[1:])
+        rows.append(
+            (
+                "sessions",
+                f"{len(sessions)} (a new session.created at event {starts}; items, responses, "
+                "tokens and cost below are of the last one)",
+            )
+        )
+    rows += [
         ("items", str(summary["items"])),
         ("responses", responses or "none"),
         (
@@ -259,7 +269,7 @@ class _Follower:
         self.violations = 0
 
     def __call__(self, state: SessionState, event: Any) -> None:
-        if event.type in _FINISHING:
+        if event is not None and event.type in _FINISHING:
             self.flush(state, final=False)
             if event.type == "conversation.item.truncated" and event.item_id in self.printed:
                 turn = state.transcript().turn(event.item_id)

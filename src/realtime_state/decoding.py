@@ -61,7 +61,7 @@ RawEvent = Union[str, bytes, bytearray, memoryview, Mapping[str, Any], SdkEvent]
 """What :func:`decode` accepts: JSON text (str or bytes), an already-parsed mapping, or an
 ``openai`` event object."""
 
-Event = Union[ev.ServerEventClass, ev.ClientEventClass, ev.UnknownEvent]
+Event = Union[ev.ServerEventClass, ev.ClientEventClass, ev.UnknownEvent, ev.UnknownClientEvent]
 """What :func:`decode` returns: a known server or client event class, or
 :class:`UnknownEvent`."""
 
@@ -456,6 +456,7 @@ converter.register_structure_hook(ev.UnknownObject, _structure_unknown_object)
 converter.register_structure_hook(ev.UnknownEvent, _structure_unknown_event)
 converter.register_unstructure_hook(ev.UnknownObject, lambda obj: thaw_json(obj.payload))
 converter.register_unstructure_hook(ev.UnknownEvent, lambda obj: thaw_json(obj.payload))
+converter.register_unstructure_hook(ev.UnknownClientEvent, lambda obj: thaw_json(obj.payload))
 
 
 def _guard_union(union: Any) -> None:

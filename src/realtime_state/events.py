@@ -42,6 +42,7 @@ __all__ = [
     "SERVER_EVENT_CLASSES",
     "ClientEvent",
     "ClientEventClass",
+    "UnknownClientEvent",
     "CLIENT_EVENT_CLASSES",
     # nested objects
     "AudioFormat",
@@ -1260,6 +1261,13 @@ class UnknownEvent:
         """The event's ``event_id``, or ``None`` when it has none."""
         value = self.payload.get("event_id")
         return value if isinstance(value, str) else None
+
+
+@attrs.frozen(kw_only=True, slots=True, weakref_slot=False)
+class UnknownClientEvent(UnknownEvent):
+    """A client event whose ``type`` this version does not know (an envelope line with
+    ``"source": "client"``), kept whole; it counts as a client event
+    (``state.client_events``)."""
 
 
 ServerEventClass = Union[

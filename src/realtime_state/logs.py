@@ -23,7 +23,7 @@ from typing import IO, Any
 
 import attrs
 
-from .decoding import decode
+from .envelopes import Envelope, decode_entry
 from .errors import DecodeError, LogError
 from .reducer import ProtocolViolation, reduce
 from .state import LENIENT, STRICT, SessionState
@@ -103,9 +103,16 @@ class LogReplay:
 
     @property
     def violations(self) -> tuple[Any, ...]:
-        """Every violation: those recorded (lenient) and the one strict policy stopped at."""
-        found = self.state.violations
+        """Every violation, of every session the log holds: those recorded (lenient) and the
+        one strict policy stopped at."""
+        found = tuple(v for session in self.state.sessions for v in session.violations)
         return found if self.stopped is None else (*found, self.stopped.violation)
+
+    @property
+    def errors(self) -> tuple[Any, ...]:
+        """Every error entry (server ``error`` events and undecodable server frames) of every
+        session the log holds."""
+        return tuple(e for session in self.state.sessions for e in session.errors)
 
 
 def read_log(source: str, stdin: IO[bytes] | None = None) -> Iterator[tuple[int, str]]:
@@ -167,10 +174,13 @@ def replay_log(
 ) -> LogReplay:
     """Replay a JSONL log into a state, line by line.
 
+    Lines are bare events or envelopes (``{"time", "source", "event"}``, see
+    :mod:`realtime_state.envelopes`), mixed as they come.
     A line that is not valid JSON or not a valid event is kept as a :class:`BadLine`; in
     lenient policy the other lines are still reduced, in strict policy reading stops there.
     A protocol violation stops strict policy (``LogReplay.stopped``). ``upto=N`` stops after
-    ``N`` events. ``on_state(state, event)`` is called after each event and
+    ``N`` events. ``on_state(state, event)`` (``event`` ``None`` for an envelope's ``raw``
+    frame) is called after each event and
     ``on_bad_line(bad)`` for each bad line, as they come (to follow a live log). With
     ``interruptible``, Ctrl-C raises ``_Interrupted`` carrying the replay of what was read.
     Raises :class:`LogError` when the log cannot be read at all.
@@ -184,7 +194,7 @@ def replay_log(
             if upto is not None and state.event_count >= upto:
                 break
             try:
-                event = decode(text)
+                entry = decode_entry(text)
             except DecodeError as exc:
                 bad.append(BadLine(number, f"{_printable(source)}:{number}: {exc}"))
                 if on_bad_line is not None:
@@ -193,14 +203,14 @@ def replay_log(
                     break
                 continue
             try:
-                state = reduce(state, event)
+                state = reduce(state, entry)
             except ProtocolViolation as exc:
                 numbers.append(number)
                 stopped = exc
                 break
             numbers.append(number)
             if on_state is not None:
-                on_state(state, event)
+                on_state(state, entry.event if entry.__class__ is Envelope else entry)
     except KeyboardInterrupt:
         if not interruptible:
             raise
@@ -233,16 +243,42 @@ def _cost(state: SessionState) -> dict[str, Any]:
     return {"total": str(cost.total), "currency": getattr(cost, "currency", "USD")}
 
 
+def _statuses(state: SessionState) -> dict[str, int]:
+    statuses = Counter(response.status or "unknown" for response in state.responses.values())
+    return dict(sorted(statuses.items()))
+
+
+def _sessions(state: SessionState) -> list[dict[str, Any]]:
+    """One entry per session of the log (a second ``session.created`` starts a new one)."""
+    out, start = [], 0
+    for session in state.sessions:
+        out.append(
+            {
+                "first_event": start,
+                "events": session.event_count - start,
+                "items": session.conversation.size,
+                "responses": _statuses(session),
+            }
+        )
+        start = session.event_count
+    return out
+
+
 def summarize(result: LogReplay) -> dict[str, Any]:
     """A JSON-ready summary of a replay: items, responses, tokens, cost, limits, errors,
-    violations and bad lines."""
+    violations and bad lines.
+
+    A log that holds several sessions (a second ``session.created``): ``sessions`` lists each
+    (where it starts, its events, items and responses); items, responses, tokens, cost and
+    rate limits are those of the last session; errors and violations are of every session.
+    """
     state = result.state
-    statuses = Counter(response.status or "unknown" for response in state.responses.values())
     return {
         "events": state.event_count,
+        "sessions": _sessions(state),
         "policy": state.policy,
         "items": state.conversation.size,
-        "responses": dict(sorted(statuses.items())),
+        "responses": _statuses(state),
         "active_response_id": state.active_response_id,
         "usage": attrs.asdict(state.usage),
         "cost": _cost(state),
@@ -252,7 +288,7 @@ def summarize(result: LogReplay) -> dict[str, Any]:
         },
         "errors": [
             {"index": e.index, "type": e.type, "code": e.code, "message": e.message}
-            for e in state.errors
+            for e in result.errors
         ],
         "violations": [_violation_dict(result, v) for v in result.violations],
         "bad_lines": [b.to_dict() for b in result.bad_lines],

@@ -33,6 +33,7 @@ __all__ = [
     "ItemState",
     "ResponseState",
     "InputAudioState",
+    "TurnTimes",
     "RateLimitState",
     "UsageTotals",
     "ErrorRecord",
@@ -201,11 +202,34 @@ class ResponseState:
     """Index of the ``response.created`` event, or ``None`` if it was not seen."""
     done_index: int | None = None
     """Index of the ``response.done`` event, or ``None`` while the response runs."""
+    created_at: float | None = None
+    """Time of ``response.created`` (seconds since the epoch), when the log carries times."""
+    first_audio_at: float | None = None
+    """Time of the response's first audio delta, when the log carries times."""
+    done_at: float | None = None
+    """Time of ``response.done``, when the log carries times."""
+    speech_stopped_at: float | None = None
+    """Time the user stopped speaking (``speech_stopped``) in the turn this in-conversation
+    response answers: the last speech stop before ``response.created`` that no earlier
+    response answered; ``None`` when the response followed no timed speech."""
 
     @property
     def done(self) -> bool:
         """Whether ``response.done`` has been seen."""
         return self.done_index is not None
+
+
+@attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
+class TurnTimes:
+    """When a user turn's speech started, stopped and was committed (seconds since the
+    epoch; ``None`` when that event did not come or carried no time)."""
+
+    speech_started_at: float | None = None
+    speech_stopped_at: float | None = None
+    committed_at: float | None = None
+
+
+NO_TURN_TIMES = TurnTimes()
 
 
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
@@ -238,6 +262,11 @@ class InputAudioState:
         factory=immutables.Map, repr=False
     )
     """Audio of committed turns whose user item has not arrived yet, by item id."""
+    turn_times: immutables.Map[str, TurnTimes] = attrs.field(factory=immutables.Map, repr=False)
+    """User item id -> :class:`TurnTimes` of its turn, for logs with times."""
+    unanswered_stop_at: float | None = attrs.field(default=None, repr=False)
+    """Time of the last speech stop that no response has answered yet (the next
+    in-conversation ``response.created`` takes it as its ``speech_stopped_at``)."""
 
     @property
     def buffered_bytes(self) -> int:
@@ -330,6 +359,11 @@ class ErrorRecord:
     client_event: ClientEventRecord | None = None
     """The client event the error refers to (the one whose ``event_id`` is ``event_id``), when
     the state has seen it; ``None`` otherwise."""
+    frame: str | None = None
+    """For an entry of type ``invalid_server_event`` (a server frame that could not be
+    decoded): the frame's text, verbatim. ``None`` for server ``error`` events."""
+    time: float | None = None
+    """When the error came (seconds since the epoch), when the log carries times."""
 
 
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
@@ -338,8 +372,10 @@ class ClientEventRecord:
 
     index: int
     """Position of the event in the stream (client and server events share one index)."""
-    event: ev.ClientEventClass
+    event: ev.ClientEventClass | ev.UnknownClientEvent
     """The client event, typed."""
+    time: float | None = None
+    """When the app sent it (seconds since the epoch), when the log carries times."""
 
 
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
@@ -458,7 +494,13 @@ class SessionState:
     client: ClientSide = attrs.field(default=NO_CLIENT_SIDE, repr=False)
     """The app's side: client events, their ids, pending work (read through
     :attr:`client_events` and :attr:`pending`)."""
-    """``event_id`` -> the client event that carried it (for errors that name one)."""
+    time: float | None = None
+    """The time of the latest event (seconds since the epoch) when it came in an envelope
+    that carried one, else ``None``."""
+    previous_session: SessionState | None = attrs.field(default=None, repr=False)
+    """The state of the session before this one on the same stream: a second
+    ``session.created`` (a log that concatenates two connections) starts a new state, which
+    keeps the one before here. ``None`` for the first session."""
 
     @policy.validator
     def _check_policy(self, _attribute: Any, value: str) -> None:
@@ -482,6 +524,17 @@ class SessionState:
     def item(self, item_id: str) -> ItemState | None:
         """The item with this id (also out-of-band items), or ``None`` (unknown or deleted)."""
         return self.conversation.items.get(item_id)
+
+    @property
+    def sessions(self) -> tuple[SessionState, ...]:
+        """Every session of the stream, oldest first, ending with this one (one, unless the
+        stream held several ``session.created``)."""
+        chain: list[SessionState] = []
+        state: SessionState | None = self
+        while state is not None:
+            chain.append(state)
+            state = state.previous_session
+        return tuple(reversed(chain))
 
     @property
     def errors(self) -> tuple[ErrorRecord, ...]:

@@ -9,8 +9,9 @@ from typing import Any
 
 from .. import events as ev
 from ..decoding import Event, RawEvent, decode, is_sdk_event
+from ..envelopes import INVALID_SERVER_EVENT, Envelope, decode_entry
 from ..errors import DecodeError, ProtocolViolation
-from ..state import LENIENT, STRICT, SessionState, Violation
+from ..state import LENIENT, STRICT, ErrorRecord, SessionState, Violation
 from ._channels import (
     AUDIO,
     TEXT,
@@ -39,6 +40,7 @@ from ._responses import (
     on_response_done,
 )
 from ._session import on_error, on_rate_limits, on_session
+from ._timing import STAMPS
 
 
 def on_nothing(state: SessionState, event: Any, found: Found) -> Changes:
@@ -107,44 +109,92 @@ HANDLERS: dict[type, Callable[[SessionState, Any, Found], Changes]] = {
     ev.RateLimitsUpdated: on_rate_limits,
     ev.Error: confirming(on_error),
     ev.UnknownEvent: on_nothing,
+    ev.UnknownClientEvent: on_client_event,
     **dict.fromkeys(ev.CLIENT_EVENT_CLASSES.values(), on_client_event),
 }
 """Event class -> handler ``(state, event, found) -> changed attributes``. A handler reads
 the event's index as ``state.event_count``."""
 
 
-def as_event(event: Event | RawEvent, index: int) -> Any:
-    """A decoded event: raw JSON (text, bytes, mapping) and ``openai`` event objects are
-    decoded, naming ``index`` in the error; anything else is returned as it is."""
+NEW_SESSION = frozenset({ev.SessionCreated, ev.TranscriptionSessionCreated})
+"""Events that open a session: on a stream that already holds one, they start a new state."""
+
+
+def as_event(event: Event | RawEvent | Envelope, index: int) -> Any:
+    """A decoded event or envelope: raw JSON (text, bytes, mapping; a bare event or an
+    envelope line) and ``openai`` event objects are decoded, naming ``index`` in the error;
+    anything else is returned as it is."""
     if (
         isinstance(event, (str, bytes, bytearray, memoryview))
         or hasattr(event, "keys")
         or is_sdk_event(event)
     ):
         try:
-            return decode(event)  # type: ignore[arg-type]
+            return decode_entry(event)  # type: ignore[arg-type]
         except DecodeError as exc:
             raise exc.at_index(index) from None
     return event
 
 
-def reduce(state: SessionState, event: Event | RawEvent) -> SessionState:
+def _bad_frame(state: SessionState, frame: str, time: float | None) -> SessionState:
+    """A server frame that could not be decoded (an envelope's ``raw``): recorded as an
+    error entry, in any policy; the frame holds an index like any event."""
+    index = state.event_count
+    try:
+        event = decode(frame)
+    except DecodeError as exc:
+        record = ErrorRecord(
+            index=index,
+            type=INVALID_SERVER_EVENT,
+            code=None,
+            message=str(exc.at_index(index)),
+            param=None,
+            event_id=None,
+            frame=frame,
+            time=time,
+        )
+        return evolve_state(
+            state, error_log=state.error_log.append(record), event_count=index + 1, time=time
+        )
+    return reduce(state, event, time=time)  # a frame this version can read after all
+
+
+def reduce(
+    state: SessionState, event: Event | RawEvent | Envelope, *, time: float | None = None
+) -> SessionState:
     """Return the state after ``event``; ``state`` itself never changes.
 
-    ``event`` is a decoded event or raw JSON (``str``, ``bytes``, mapping). A raw event that
-    cannot be decoded raises :class:`~realtime_state.DecodeError` naming the event's index.
-    In strict policy a protocol violation raises :class:`ProtocolViolation`; in lenient
-    policy it is recorded in ``state.violations`` and the event is applied as far as is safe.
+    ``event`` is a decoded event, an :class:`~realtime_state.envelopes.Envelope`, or raw JSON
+    (``str``, ``bytes``, mapping: a bare event or an envelope line). ``time`` (seconds since
+    the epoch; an envelope brings its own) is kept where later timing needs it. A raw event
+    that cannot be decoded raises :class:`~realtime_state.DecodeError` naming the event's
+    index; an envelope's ``raw`` frame is recorded as an error entry instead. In strict
+    policy a protocol violation raises :class:`ProtocolViolation`; in lenient policy it is
+    recorded in ``state.violations`` and the event is applied as far as is safe.
     """
     handler = HANDLERS.get(event.__class__)
     if handler is None:
-        index = state.event_count
-        decoded = as_event(event, index)
+        if event.__class__ is Envelope:
+            env: Envelope = event
+            if env.event is None:
+                return _bad_frame(state, env.raw or "", env.time)
+            return reduce(state, env.event, time=env.time)
+        decoded = as_event(event, state.event_count)
         if decoded is event:
             raise TypeError(f"reduce() expects an event or its JSON, got {type(event).__name__}")
-        return reduce(state, decoded)
+        return reduce(state, decoded, time=time)
+    if time != state.time:
+        state = evolve_state(state, time=time)
+    if event.__class__ in NEW_SESSION and state.session is not None:
+        state = SessionState(
+            policy=state.policy, event_count=state.event_count, time=time, previous_session=state
+        )
     found: Found = []
     changes = handler(state, event, found)
+    if time is not None:
+        stamp = STAMPS.get(event.__class__)
+        if stamp is not None:
+            stamp(state, event, changes, time)
     index = state.event_count
     if found:
         violations = [
@@ -169,7 +219,7 @@ def reduce(state: SessionState, event: Event | RawEvent) -> SessionState:
 
 
 def replay(
-    events: Iterable[Event | RawEvent], policy: str = LENIENT, *, upto: int | None = None
+    events: Iterable[Event | RawEvent | Envelope], policy: str = LENIENT, *, upto: int | None = None
 ) -> SessionState:
     """Fold a stream of events (decoded or raw) into a state, from an empty one.
 
@@ -187,11 +237,15 @@ def replay(
 
 
 def history(
-    events: Iterable[Event | RawEvent], policy: str = LENIENT
+    events: Iterable[Event | RawEvent | Envelope], policy: str = LENIENT
 ) -> Iterator[tuple[int, Any, SessionState]]:
-    """Lazily yield ``(index, event, state)`` with ``state`` the state right after the event."""
+    """Lazily yield ``(index, event, state)`` with ``state`` the state right after the event.
+
+    ``event`` is the decoded event (an envelope's event; ``None`` for an envelope's ``raw``
+    frame, whose error entry the state holds); the envelope's time is ``state.time``.
+    """
     state = SessionState(policy=policy)
     for index, event in enumerate(events):
         decoded = as_event(event, index)
         state = reduce(state, decoded)
-        yield index, decoded, state
+        yield index, decoded.event if decoded.__class__ is Envelope else decoded, state

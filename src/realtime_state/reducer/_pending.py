@@ -25,9 +25,11 @@ from ._input import drop_buffer
 _evolve_pending = attrs.evolve
 
 
-def on_client_event(state: SessionState, event: ev.ClientEventClass, found: Found) -> Changes:
+def on_client_event(
+    state: SessionState, event: ev.ClientEventClass | ev.UnknownClientEvent, found: Found
+) -> Changes:
     """A client event: kept, in order, with its index; the work it requests becomes pending."""
-    record = ClientEventRecord(index=state.event_count, event=event)
+    record = ClientEventRecord(index=state.event_count, event=event, time=state.time)
     client = state.client
     log: Log = client.log
     ids = client.ids if event.event_id is None else client.ids.set(event.event_id, record)

@@ -61,5 +61,6 @@ def on_error(state: SessionState, event: ev.Error, found: Found) -> Changes:
         event_id=err.event_id,
         server_event_id=event.event_id,
         client_event=None if err.event_id is None else state.client.ids.get(err.event_id),
+        time=state.time,
     )
     return {"error_log": state.error_log.append(record)}
