@@ -40,6 +40,11 @@ _EXPORTS = {
     "UnknownObject": ".events",
     "ProtocolViolation": ".errors",
     "history": ".reducer",
+    "ahistory": ".reducer",
+    "areplay": ".reducer",
+    "Envelope": ".envelopes",
+    "LiveSession": ".live",
+    "Update": ".live",
     "reduce": ".reducer",
     "replay": ".reducer",
     "ClientEventRecord": ".state",
@@ -51,6 +56,7 @@ _EXPORTS = {
     "RateLimitState": ".state",
     "ResponseState": ".state",
     "SessionState": ".state",
+    "TurnTimes": ".state",
     "TranscriptionRecord": ".state",
     "UsageTotals": ".state",
     "Violation": ".state",
@@ -91,6 +97,11 @@ __all__ = [
     "UnknownObject",
     "ProtocolViolation",
     "history",
+    "ahistory",
+    "areplay",
+    "Envelope",
+    "LiveSession",
+    "Update",
     "reduce",
     "replay",
     "ClientEventRecord",
@@ -102,6 +113,7 @@ __all__ = [
     "RateLimitState",
     "ResponseState",
     "SessionState",
+    "TurnTimes",
     "TranscriptionRecord",
     "UsageTotals",
     "Violation",
@@ -117,6 +129,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
     from .carry import CarryOver, Skipped, carry_over
     from .cost import CostBreakdown, ResponseCost, SessionCost, TokenCounts, TranscriptionCost
     from .decoding import Event, RawEvent, decode, encode
+    from .envelopes import Envelope
     from .errors import (
         AudioError,
         DecodeError,
@@ -130,8 +143,9 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
     )
     from .events import UnknownEvent, UnknownObject
     from .formats import AudioSpec
+    from .live import LiveSession, Update
     from .prices import DEFAULT_PRICES, ModelPrice, PriceTable
-    from .reducer import history, reduce, replay
+    from .reducer import ahistory, areplay, history, reduce, replay
     from .state import (
         ClientEventRecord,
         ErrorRecord,
@@ -143,6 +157,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
         ResponseState,
         SessionState,
         TranscriptionRecord,
+        TurnTimes,
         UsageTotals,
         Violation,
     )

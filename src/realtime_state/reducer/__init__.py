@@ -19,7 +19,9 @@ is safe.
 
 The package, one concern per module:
 
-* ``_dispatch``: ``reduce``, ``replay``, ``history`` and the handler table;
+* ``_dispatch``: ``reduce``, ``replay``, ``history`` (and async ``areplay``, ``ahistory``)
+  and the handler table;
+* ``_timing``: what an event's time stamps (response and turn times);
 * ``_common``: what every handler shares (``step``, reporting, evolvers);
 * ``_order``: conversation order (a doubly linked list in a persistent map);
 * ``_merge``: from the wire to the state (new items and parts, later copies merged);
@@ -35,6 +37,14 @@ from __future__ import annotations
 
 from ..errors import ProtocolViolation
 from ..formats import output_bytes_per_ms as bytes_per_ms
-from ._dispatch import history, reduce, replay
+from ._dispatch import ahistory, areplay, history, reduce, replay
 
-__all__ = ["ProtocolViolation", "reduce", "replay", "history", "bytes_per_ms"]
+__all__ = [
+    "ProtocolViolation",
+    "reduce",
+    "replay",
+    "history",
+    "areplay",
+    "ahistory",
+    "bytes_per_ms",
+]

@@ -4,7 +4,7 @@ which event class."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
 from .. import events as ev
@@ -249,3 +249,37 @@ def history(
         decoded = as_event(event, index)
         state = reduce(state, decoded)
         yield index, decoded.event if decoded.__class__ is Envelope else decoded, state
+
+
+async def areplay(
+    events: AsyncIterable[Event | RawEvent | Envelope],
+    policy: str = LENIENT,
+    *,
+    upto: int | None = None,
+) -> SessionState:
+    """:func:`replay` for an async iterable of events or lines (a live feed, an async
+    reader of a log): the state after all of them, or after the first ``upto``."""
+    if upto is not None and upto < 0:
+        raise ValueError(f"upto must be >= 0, not {upto}")
+    state = SessionState(policy=policy)
+    if upto == 0:
+        return state
+    async for event in events:
+        state = reduce(state, event)
+        if upto is not None and state.event_count >= upto:
+            break
+    return state
+
+
+async def ahistory(
+    events: AsyncIterable[Event | RawEvent | Envelope], policy: str = LENIENT
+) -> AsyncIterator[tuple[int, Any, SessionState]]:
+    """:func:`history` for an async iterable: yields ``(index, event, state)`` as each event
+    arrives."""
+    state = SessionState(policy=policy)
+    index = 0
+    async for event in events:
+        decoded = as_event(event, index)
+        state = reduce(state, decoded)
+        yield index, decoded.event if decoded.__class__ is Envelope else decoded, state
+        index += 1

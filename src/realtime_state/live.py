@@ -1,0 +1,312 @@
+"""Follow a live connection of the official ``openai`` client: state while the call runs,
+a recording of both directions with time, and what the app sends, tracked.
+
+Theory of operation
+-------------------
+:class:`LiveSession` is the adapter at the edge (the core stays pure: it never touches a
+socket, a file or a clock). It reads the connection's frames as bytes (``recv_bytes()``, the
+SDK's own raw path: no pydantic parse), decodes them, and folds each one into the state with
+the time it arrived. Client events go through :meth:`LiveSession.send` (or the SDK's own
+helpers on :attr:`LiveSession.connection`, a view of the same connection whose every send is
+tracked): the event gets an ``event_id`` if it has none, is folded into the state, recorded,
+then sent. The connection object itself is never patched: what the app sends on the bare
+``conn`` bypasses tracking (the server's answers are still followed).
+
+A lock (a ``threading.Lock`` for a sync connection, an ``asyncio.Lock`` for an async one)
+keeps the stream in one order: a client event is applied and sent while the lock is held, so
+the server's reply to it can never be applied before it, even when one thread reads and
+another sends.
+
+In live use a frame that cannot be decoded never ends the loop, whatever the policy: the
+recording keeps it as a ``raw`` line, the state an error entry (``state.errors``, type
+``invalid_server_event``), and the update's ``event`` is ``None``. A protocol violation in
+``strict`` policy is raised (after the frame is recorded); ``lenient`` (the default) records
+it and goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import secrets
+import string
+import threading
+import time as _time
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import attrs
+
+from . import events as ev
+from .decoding import Event, decode, encode, is_sdk_event
+from .envelopes import CLIENT, SERVER, Envelope, envelope_line, raw_line
+from .errors import DecodeError
+from .reducer import reduce
+from .state import LENIENT, SessionState
+
+__all__ = ["LiveSession", "Update", "new_event_id", "TrackedConnection"]
+
+_BASE62 = string.digits + string.ascii_letters
+
+
+def new_event_id() -> str:
+    """A fresh client ``event_id`` shaped like the reference client's: ``evt_`` and 21
+    base62 characters."""
+    return "evt_" + "".join(secrets.choice(_BASE62) for _ in range(21))
+
+
+@attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
+class Update:
+    """One step of a live session: the event, the state after it and the state before."""
+
+    event: Event | None
+    """The decoded event (a server event, or the client event :meth:`LiveSession.send`
+    sent); ``None`` for a server frame that could not be decoded (the state holds its error
+    entry)."""
+    state: SessionState
+    """The state right after the event."""
+    previous: SessionState = attrs.field(repr=False)
+    """The state right before it."""
+    source: str = SERVER
+    """``"server"`` or ``"client"``."""
+    time: float | None = None
+    """When the frame arrived or the event was sent (seconds since the epoch)."""
+
+
+def _closed_ok() -> tuple[type[BaseException], ...]:
+    """The exception a connection closed normally raises (``websockets``' own)."""
+    try:
+        from websockets.exceptions import ConnectionClosedOK
+    except ImportError:  # pragma: no cover - the openai client's realtime extra brings it
+        return ()
+    return (ConnectionClosedOK,)
+
+
+class _Recorder:
+    """Writes one envelope line per event, flushed as it goes."""
+
+    def __init__(self, record: str | Path | IO[str] | None) -> None:
+        self._owned = isinstance(record, (str, Path))
+        if isinstance(record, (str, Path)):
+            self._file: IO[str] | None = open(record, "a", encoding="utf-8")  # noqa: SIM115
+        else:
+            self._file = record
+
+    def write(self, line: str) -> None:
+        if self._file is not None:
+            self._file.write(line + "\n")
+            self._file.flush()
+
+    def close(self) -> None:
+        if self._owned and self._file is not None:
+            self._file.close()
+        self._file = None
+
+
+def _is_sentinel(value: Any) -> bool:
+    """The ``openai`` package's "not given" markers (``omit``, ``NOT_GIVEN``), which its
+    helpers leave in the dicts they send and strip when they serialise."""
+    cls = value.__class__
+    return cls.__name__ in ("Omit", "NotGiven") and cls.__module__.startswith("openai")
+
+
+def _without_sentinels(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _without_sentinels(v) for k, v in value.items() if not _is_sentinel(v)}
+    if isinstance(value, (list, tuple)):
+        return [_without_sentinels(v) for v in value if not _is_sentinel(v)]
+    return value
+
+
+def _client_dict(event: Any) -> dict[str, Any]:
+    """A client event as a wire dict: a mapping (an ``openai`` helper's, its "not given"
+    markers dropped), a decoded client event, or an ``openai`` client event model."""
+    if isinstance(event, Mapping):
+        return _without_sentinels(event)  # type: ignore[no-any-return]
+    if isinstance(event, (ev.ClientEvent, ev.UnknownClientEvent)):
+        return encode(event)  # type: ignore[arg-type]
+    if is_sdk_event(event) or callable(getattr(event, "to_dict", None)):
+        return dict(event.to_dict(mode="json", exclude_unset=True))
+    raise TypeError(
+        f"send() takes a client event (a dict, a decoded client event or an openai model), "
+        f"not {type(event).__name__}"
+    )
+
+
+class LiveSession:
+    """Follow a connection of the official ``openai`` client (sync or async).
+
+    ``LiveSession(conn, record="call.jsonl", policy="lenient")``; iterate it (``for`` on a
+    sync connection, ``async for`` on an async one) to get an :class:`Update` per server
+    event; :meth:`send` client events (awaitable on an async connection); read
+    :attr:`state` at any time. ``record`` is a path (appended to) or an open text file:
+    one envelope line per event in both directions, flushed as it goes, server frames kept
+    byte for byte. ``clock`` gives the time of each event (``time.time`` by default).
+    """
+
+    def __init__(
+        self,
+        connection: Any,
+        *,
+        record: str | Path | IO[str] | None = None,
+        policy: str = LENIENT,
+        state: SessionState | None = None,
+        clock: Callable[[], float] = _time.time,
+    ) -> None:
+        self._conn = connection
+        self._async = inspect.iscoroutinefunction(getattr(connection, "recv_bytes", None))
+        self._state = state if state is not None else SessionState(policy=policy)
+        self._clock = clock
+        self._recorder = _Recorder(record)
+        self._closed_ok = _closed_ok()
+        self._lock: Any = asyncio.Lock() if self._async else threading.Lock()
+        self.connection = TrackedConnection(self)
+        """The connection with the SDK's own helpers (``session.update``,
+        ``conversation.item.create``, ``response.create``, ``input_audio_buffer.append``,
+        ...) whose every send is tracked: use it where the app used ``conn``."""
+
+    def _now(self) -> float:
+        """The clock, to the microsecond (what the recording keeps, so a replay of it gives
+        the very same state)."""
+        return round(self._clock(), 6)
+
+    # --- reading -----------------------------------------------------------------------------
+
+    @property
+    def state(self) -> SessionState:
+        """The state after every event so far (server and client)."""
+        return self._state
+
+    @property
+    def sessions(self) -> tuple[SessionState, ...]:
+        """Every session of this stream, oldest first (see ``SessionState.sessions``)."""
+        return self._state.sessions
+
+    @property
+    def is_async(self) -> bool:
+        """Whether the connection is an async one (iterate with ``async for``)."""
+        return self._async
+
+    def _apply_frame(self, data: bytes | str) -> Update:
+        """Decode, record and reduce one server frame (the caller holds the lock)."""
+        now = self._now()
+        previous = self._state
+        try:
+            event: Event | None = decode(data)
+        except DecodeError:
+            event = None
+        text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+        if event is None:
+            self._recorder.write(raw_line(now, text))
+            self._state = reduce(previous, Envelope(time=now, raw=text))
+        else:
+            self._recorder.write(envelope_line(SERVER, now, frame=text))
+            self._state = reduce(previous, event, time=now)
+        return Update(event=event, state=self._state, previous=previous, time=now)
+
+    def __iter__(self) -> Iterator[Update]:
+        if self._async:
+            raise TypeError("an async connection: iterate with `async for update in session`")
+        conn, lock = self._conn, self._lock
+        while True:
+            try:
+                data = conn.recv_bytes()
+            except self._closed_ok:
+                return
+            with lock:
+                update = self._apply_frame(data)
+            yield update
+
+    async def __aiter__(self) -> AsyncIterator[Update]:
+        if not self._async:
+            raise TypeError("a sync connection: iterate with `for update in session`")
+        conn, lock = self._conn, self._lock
+        while True:
+            try:
+                data = await conn.recv_bytes()
+            except self._closed_ok:
+                return
+            async with lock:
+                update = self._apply_frame(data)
+            yield update
+
+    # --- sending ------------------------------------------------------------------------------
+
+    def _prepare(self, event: Any) -> tuple[dict[str, Any], Event]:
+        body = _client_dict(event)
+        if not isinstance(body.get("event_id"), str):
+            body = {**body, "event_id": new_event_id()}
+        decoded = decode(body)
+        if isinstance(decoded, ev.UnknownEvent) and not isinstance(decoded, ev.UnknownClientEvent):
+            decoded = ev.UnknownClientEvent(type=decoded.type, payload=decoded.payload)
+        if not isinstance(decoded, (ev.ClientEvent, ev.UnknownClientEvent)):
+            raise TypeError(f"send() takes client events; {decoded.type!r} is a server event")
+        return body, decoded
+
+    def _commit(self, body: dict[str, Any], event: Event, now: float) -> Update:
+        previous = self._state
+        self._state = reduce(previous, event, time=now)
+        self._recorder.write(envelope_line(CLIENT, now, event=body))
+        return Update(event=event, state=self._state, previous=previous, source=CLIENT, time=now)
+
+    def send(self, event: Any) -> Any:
+        """Send a client event (a dict, a decoded client event, or an ``openai`` model),
+        tracked: an ``event_id`` is assigned if it has none, the state and the recording take
+        it, then it goes to the connection. Returns the :class:`Update` (on an async
+        connection, an awaitable of it)."""
+        if self._async:
+            return self._send_async(event)
+        body, decoded = self._prepare(event)
+        with self._lock:
+            self._conn.send(body)
+            return self._commit(body, decoded, self._now())
+
+    async def _send_async(self, event: Any) -> Update:
+        body, decoded = self._prepare(event)
+        async with self._lock:
+            await self._conn.send(body)
+            return self._commit(body, decoded, self._now())
+
+    # --- closing ------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the recording (a file this session opened); the connection is the app's."""
+        self._recorder.close()
+
+    def __enter__(self) -> LiveSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> LiveSession:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
+
+
+_RESOURCES = ("session", "response", "conversation", "input_audio_buffer", "output_audio_buffer")
+
+
+class TrackedConnection:
+    """A view of the session's connection: the SDK's own helper resources (``session``,
+    ``response``, ``conversation``, ``input_audio_buffer``, ``output_audio_buffer``) bound to
+    it, so that ``session.connection.response.create()`` is sent through
+    :meth:`LiveSession.send` (tracked). Any other attribute is the connection's own."""
+
+    def __init__(self, session: LiveSession) -> None:
+        self._session = session
+        conn = session._conn
+        for name in _RESOURCES:
+            resource = getattr(conn, name, None)
+            if resource is not None:
+                setattr(self, name, type(resource)(self))
+
+    def send(self, event: Any) -> Any:
+        """Send through the session (tracked)."""
+        return self._session.send(event)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session._conn, name)
