@@ -47,7 +47,8 @@ TRIGGER_RULES: tuple[TriggerRule, ...] = (
         "session.updated",
         "session.update",
         "never; the client's `session` is the recorded session minus "
-        "`id`, `object`, `expires_at`, `client_secret`",
+        "`id`, `object`, `expires_at`, `client_secret` and a null `include` "
+        "(beta's `session.update` has no `include`)",
     ),
     TriggerRule("transcription_session.updated", "transcription_session.update", "(beta) as above"),
     TriggerRule(
@@ -221,7 +222,7 @@ class _Inference:
         session = {
             k: v
             for k, v in (event.get("session") or {}).items()
-            if k not in _READ_ONLY_SESSION_KEYS
+            if k not in _READ_ONLY_SESSION_KEYS and not (k == "include" and v is None)
         }
         return {"type": event["type"].removesuffix("d"), "session": session}
 
