@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -284,3 +285,17 @@ def test_the_docs_table_lists_every_rule() -> None:
     section = page.split("## Testing an agent against a recording")[1].split("\n## ")[0]
     rows = re.findall(r"^\| `([a-z_.]+)` \| `([a-z_.]+)` \|", section, re.M)
     assert rows == [(r.server_event, r.client_event) for r in TRIGGER_RULES]
+
+
+def test_a_client_that_leaves_early_is_a_failure() -> None:
+    recording = [{"type": "session.created"}, {"type": "input_audio_buffer.cleared"}]
+    with ReplayServer(recording, timeout=3.0) as server:
+        with server.client().realtime.connect(model="gpt-realtime") as conn:
+            conn.recv_bytes()
+        for _ in range(300):  # the server notices the close on its own loop
+            if server.failures:
+                break
+            threading.Event().wait(0.01)
+    assert [(f.step, f.awaited, f.reason) for f in server.failures] == [
+        (1, "input_audio_buffer.clear", "closed")
+    ]

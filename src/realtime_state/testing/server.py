@@ -261,6 +261,7 @@ class ReplayServer:
         replay = self.plans[min(number, len(self.plans) - 1)]
         queue: asyncio.Queue[str | None] = asyncio.Queue()
         reader = asyncio.create_task(self._read(ws, connection, queue))
+        index = 0
         try:
             for index, step in enumerate(replay.steps):
                 for awaited in step.awaited_types:
@@ -274,7 +275,8 @@ class ReplayServer:
             else:
                 await ws.wait_closed()
         except _closed_errors():
-            pass
+            message = f"replay: the client closed while step {index} was being sent"
+            self.failures.append(ReplayFailure(number, index, None, "closed", message))
         finally:
             await reader
 
