@@ -12,6 +12,9 @@
   option ``--realtime-strict``), registered through the ``pytest11`` entry point.
 * :class:`WireBuilder` (:mod:`realtime_state.testing.wire`): realistic server events of
   either dialect as plain dicts, one method per event, plus whole turns.
+* :class:`ReplayServer` (:mod:`realtime_state.testing.server`): a local WebSocket server that
+  plays a recording to a real client (the ``openai`` one, say), waiting for the client
+  events that drive each step (needs ``websockets``).
 * :mod:`realtime_state.testing.strategies`: hypothesis strategies of legal and faulty
   server event streams (needs ``pip install 'realtime-state[testing]'``).
 
@@ -41,6 +44,11 @@ _EXPORTS = {
     "assert_transcript": "._transcript",
     "message_turns": "._transcript",
     "WireBuilder": ".wire",
+    "ReplayFailure": ".server",
+    "ReplayPlan": ".server",
+    "ReplayServer": ".server",
+    "ReplayStep": ".server",
+    "TRIGGER_RULES": ".server",
 }
 
 __all__ = [
@@ -60,6 +68,11 @@ __all__ = [
     "inject_fault",
     "message_turns",
     "WireBuilder",
+    "ReplayFailure",
+    "ReplayPlan",
+    "ReplayServer",
+    "ReplayStep",
+    "TRIGGER_RULES",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
@@ -78,4 +91,5 @@ if TYPE_CHECKING:
         check_invariants_over,
     )
     from ._transcript import assert_transcript, message_turns
+    from .server import TRIGGER_RULES, ReplayFailure, ReplayPlan, ReplayServer, ReplayStep
     from .wire import WireBuilder
