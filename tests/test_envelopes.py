@@ -4,6 +4,7 @@ state, and a second ``session.created`` starting a new session state."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -364,3 +365,66 @@ def test_violations_of_every_session_are_reported(tmp_path: Path) -> None:
     result = replay_log(str(log))
     assert result.violations and all(v.index < len(broken) for v in result.violations)
     assert result.state.violations == ()
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def _cli(*args: str, input: str | None = None) -> tuple[int, str]:
+    from click.testing import CliRunner
+
+    from realtime_state.cli import cli
+
+    result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def _mixed_log(tmp_path: Path, name: str = "ga_function_call.jsonl") -> tuple[Path, list[str]]:
+    lines = read_lines(HERE / "logs" / name)
+    log = tmp_path / "mixed.jsonl"
+    mixed = enveloped(lines, every=2)
+    mixed.insert(2, envelope_line("client", T0 + 0.3, event={"type": "response.create"}))
+    log.write_text("\n".join(mixed) + "\n", encoding="utf-8")
+    return log, lines
+
+
+def test_cli_replay_check_and_inspect_read_mixed_logs(tmp_path: Path) -> None:
+    log, lines = _mixed_log(tmp_path)
+    code, out = _cli("replay", str(log), "--format", "json")
+    assert code == 0
+    summary = json.loads(out)["summary"]
+    assert summary["events"] == len(lines) + 1
+    assert summary["bad_lines"] == [] and summary["violations"] == []
+    assert _cli("check", str(log))[0] == 0
+    code, out = _cli("inspect", str(log), "--at", "2", "--json")
+    assert code == 0
+    assert json.loads(out)["event_count"] == 3
+
+
+def test_cli_follows_a_mixed_log_on_stdin(tmp_path: Path) -> None:
+    log, _ = _mixed_log(tmp_path)
+    code, out = _cli("replay", "-", input=log.read_text(encoding="utf-8"))
+    assert code == 0
+    assert re.search(r"bad lines\s+0\b", out)
+    assert re.search(r"violations\s+0\b", out)
+    assert "get_weather" in out  # the function call was followed
+
+
+def test_cli_reports_each_session_of_a_concatenated_log(tmp_path: Path) -> None:
+    first = read_lines(HERE / "logs" / "ga_text_turn.jsonl")
+    second = read_lines(HERE / "logs" / "ga_function_call.jsonl")
+    log = tmp_path / "two.jsonl"
+    log.write_text("\n".join([*first, *second]) + "\n", encoding="utf-8")
+    code, out = _cli("replay", str(log))
+    assert code == 0
+    assert f"2 (a new session.created at event #{len(first)}" in " ".join(out.split())
+
+
+def test_check_reports_a_raw_frame_without_failing_the_log(tmp_path: Path) -> None:
+    lines = read_lines(HERE / "logs" / "ga_text_turn.jsonl")
+    log = tmp_path / "raw.jsonl"
+    log.write_text("\n".join([lines[0], raw_line(T0, "oops"), *lines[1:]]) + "\n", "utf-8")
+    assert _cli("check", str(log))[0] == 0
+    _code, out = _cli("replay", str(log), "--format", "json")
+    errors = json.loads(out)["summary"]["errors"]
+    assert [(e["index"], e["type"]) for e in errors] == [(1, INVALID_SERVER_EVENT)]

@@ -1,0 +1,362 @@
+"""LiveSession driven for real: a local WebSocket server (``ReplayServer``, the ``websockets``
+package on 127.0.0.1) plays recorded sessions, the real ``openai`` client connects to it (sync
+and async), and ``LiveSession`` follows the connection, sends the client events that drive
+each step and records both directions. No mock of the client or the socket."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import itertools
+import json
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers.data import HERE, RECORDING_FILES, read_lines
+from realtime_state import (
+    LiveSession,
+    ProtocolViolation,
+    SessionState,
+    ahistory,
+    areplay,
+    decode,
+    history,
+    replay,
+)
+from realtime_state.envelopes import INVALID_SERVER_EVENT, envelope_line, raw_line
+from realtime_state.logs import check_file
+from realtime_state.testing.server import ReplayServer, plan
+
+pytest.importorskip("websockets")
+openai = pytest.importorskip("openai")
+
+LOGS = sorted((HERE / "logs").glob("*.jsonl"))
+ALL = RECORDING_FILES + LOGS
+EVENT_ID = re.compile(r"^evt_[0-9A-Za-z]{21}$")
+
+
+def _drive_sync(server: ReplayServer, recording: Any, session_kw: dict[str, Any]) -> LiveSession:
+    script = plan(recording)
+    with server.client().realtime.connect(model="gpt-realtime") as conn:
+        session = LiveSession(conn, **session_kw)
+        for event in script.client_events_after(-1):
+            session.send(event)
+        for k, update in enumerate(session):
+            assert update.previous.event_count < update.state.event_count
+            for event in script.client_events_after(k):
+                session.send(event)
+        session.close()
+    return session
+
+
+async def _drive_async(
+    server: ReplayServer, recording: Any, session_kw: dict[str, Any]
+) -> LiveSession:
+    script = plan(recording)
+    async with server.async_client().realtime.connect(model="gpt-realtime") as conn:
+        session = LiveSession(conn, **session_kw)
+        for event in script.client_events_after(-1):
+            await session.send(event)
+        k = 0
+        async for _update in session:
+            for event in script.client_events_after(k):
+                await session.send(event)
+            k += 1
+        session.close()
+    return session
+
+
+def _without_ids(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in e.items() if k != "event_id"} for e in events]
+
+
+def _check_live(path: Path, session: LiveSession, server: ReplayServer, record: Path) -> None:
+    script = plan(path)
+    state = session.state
+    assert server.failures == []
+    # the recording the adapter wrote replays to the very state the live session had
+    lines = read_lines(record)
+    assert replay(lines) == state
+    assert len(lines) == state.event_count
+    # ... and the server side is the recording's: same items, responses, violations
+    original = replay(read_lines(path))
+    assert state.items == original.items
+    assert [r.status for r in state.responses_in_order] == [
+        r.status for r in original.responses_in_order
+    ]
+    assert [(v.code, v.event_type) for v in state.violations] == [
+        (v.code, v.event_type) for v in original.violations
+    ]
+    # every client event the script sent is tracked, with an id the session assigned
+    sent = [r.event for r in state.client_events]
+    assert [e.type for e in sent] == [e["type"] for e in script.client_events]
+    assert all(EVENT_ID.match(e.event_id or "") for e in sent)
+    assert _without_ids(server.received[-1]) == _without_ids(list(script.client_events))
+    assert [e["event_id"] for e in server.received[-1]] == [e.event_id for e in sent]
+    # the server confirmed everything it was asked for
+    assert state.pending.empty, state.pending
+    # the recording passes `realtime-state check` (strict) like the original log
+    report = check_file(str(record))
+    assert report["errors"] == []
+    expected = check_file(str(path))["violations"]
+    assert [v["code"] for v in report["violations"]] == [v["code"] for v in expected]
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_sync_live_session_follows_every_recording(path: Path, tmp_path: Path) -> None:
+    record = tmp_path / "call.jsonl"
+    with ReplayServer(path) as server:
+        session = _drive_sync(server, path, {"record": str(record)})
+    _check_live(path, session, server, record)
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_async_live_session_follows_every_recording(path: Path, tmp_path: Path) -> None:
+    record = tmp_path / "call.jsonl"
+
+    async def main() -> tuple[LiveSession, ReplayServer]:
+        async with ReplayServer(path) as server:
+            return await _drive_async(server, path, {"record": record}), server
+
+    session, server = asyncio.run(main())
+    _check_live(path, session, server, record)
+
+
+def test_the_sdk_helpers_on_session_connection_are_tracked() -> None:
+    path = HERE / "logs" / "ga_text_turn.jsonl"
+    script = plan(path)
+    update, create, respond = script.client_events
+    with ReplayServer(path) as server, server.client().realtime.connect(model="m") as conn:
+        session = LiveSession(conn)
+        tracked = session.connection
+        for k, _ in enumerate(session):
+            for event in script.client_events_after(k):
+                if event["type"] == "session.update":
+                    tracked.session.update(session=event["session"])
+                elif event["type"] == "conversation.item.create":
+                    tracked.conversation.item.create(item=event["item"])
+                else:
+                    tracked.response.create()
+    state = session.state
+    assert [r.event.type for r in state.client_events] == [
+        update["type"],
+        create["type"],
+        respond["type"],
+    ]
+    assert state.pending.empty
+    assert [e["type"] for e in server.received[0]] == [e["type"] for e in script.client_events]
+    # the server got exactly what the state holds
+    assert [e["event_id"] for e in server.received[0]] == [
+        r.event.event_id for r in state.client_events
+    ]
+    assert tracked.parse_event is conn.parse_event or callable(tracked.parse_event)
+
+
+def test_async_sdk_helpers_are_tracked() -> None:
+    path = HERE / "logs" / "ga_function_call.jsonl"
+    script = plan(path)
+
+    async def main() -> SessionState:
+        async with (
+            ReplayServer(path) as server,
+            server.async_client().realtime.connect(model="m") as conn,
+        ):
+            session = LiveSession(conn)
+            tracked = session.connection
+            k = 0
+            async for _ in session:
+                for event in script.client_events_after(k):
+                    kind = event["type"]
+                    if kind == "session.update":
+                        await tracked.session.update(session=event["session"])
+                    elif kind == "conversation.item.create":
+                        await tracked.conversation.item.create(item=event["item"])
+                    elif kind == "response.create":
+                        await tracked.response.create()
+                    else:
+                        await session.send(event)
+                k += 1
+            assert server.failures == []
+            return session.state
+
+    state = asyncio.run(main())
+    assert [r.event.type for r in state.client_events] == [e["type"] for e in script.client_events]
+    assert state.pending.empty
+
+
+def _with_client_errors() -> list[str]:
+    """A GA text turn whose first response.create the server refuses (naming its event_id),
+    then a second one that works."""
+    lines = read_lines(HERE / "logs" / "ga_text_turn.jsonl")
+    created = next(i for i, line in enumerate(lines) if '"response.created"' in line)
+    refused = {"type": "response.create", "event_id": "evt_refused00000000000001"}
+    error = {
+        "type": "error",
+        "event_id": "event_err1",
+        "error": {
+            "type": "invalid_request_error",
+            "code": "conversation_already_has_active_response",
+            "message": "Conversation already has an active response",
+            "param": None,
+            "event_id": refused["event_id"],
+        },
+    }
+    before = [envelope_line("server", 1.0 + i, frame=line) for i, line in enumerate(lines)]
+    script = before[:created]
+    script.append(envelope_line("client", 50.0, event=refused))
+    script.append(envelope_line("server", 50.5, event=error))
+    script.append(envelope_line("client", 51.0, event={"type": "response.create"}))
+    return script + before[created:]
+
+
+def test_errors_name_the_client_event_they_refuse(tmp_path: Path) -> None:
+    recording = _with_client_errors()
+    record = tmp_path / "call.jsonl"
+    with ReplayServer(recording) as server:
+        session = _drive_sync(server, recording, {"record": record})
+    assert server.failures == []
+    state = session.state
+    (error,) = state.errors
+    assert error.client_event is not None
+    assert error.client_event.event.event_id == "evt_refused00000000000001"
+    assert error.client_event.event.type == "response.create"
+    assert error.client_event.time is not None and error.time is not None
+    assert state.pending.empty  # one refused, one confirmed by response.created
+    assert replay(read_lines(record)) == state
+
+
+@pytest.mark.parametrize("policy", ["lenient", "strict"])
+def test_a_malformed_server_frame_never_ends_the_loop(policy: str, tmp_path: Path) -> None:
+    lines = read_lines(HERE / "logs" / "ga_text_turn.jsonl")
+    recording = [
+        lines[0],
+        raw_line(None, "<html>502</html>"),
+        '{"type":"response.created","event_id":"e","response":{"id":42}}',  # JSON, bad field
+        *lines[1:],
+    ]
+    record = tmp_path / "call.jsonl"
+    with ReplayServer(recording) as server:
+        session = _drive_sync(server, recording, {"record": record, "policy": policy})
+    state = session.state
+    bad = [e for e in state.errors if e.type == INVALID_SERVER_EVENT]
+    assert [e.frame for e in bad] == ["<html>502</html>", recording[2]]
+    assert "response.id" in bad[1].message
+    assert state.items == replay(lines).items
+    written = read_lines(record)
+    assert [json.loads(written[e.index])["raw"] for e in bad] == [e.frame for e in bad]
+    assert replay(written, policy=policy) == state
+
+
+def test_strict_policy_raises_a_violation_after_recording_the_frame(tmp_path: Path) -> None:
+    lines = read_lines(HERE / "logs" / "ga_text_turn.jsonl")
+    done = next(i for i, line in enumerate(lines) if '"response.done"' in line)
+    recording = [*lines[: done + 1], lines[done]]  # response.done twice
+    record = tmp_path / "call.jsonl"
+    with ReplayServer(recording) as server, pytest.raises(ProtocolViolation) as info:
+        _drive_sync(server, recording, {"record": record, "policy": "strict"})
+    assert info.value.violation.index == len(read_lines(record)) - 1
+    assert json.loads(read_lines(record)[-1])["event"] == json.loads(lines[done])
+
+
+def test_record_to_an_open_text_file_and_updates() -> None:
+    path = HERE / "logs" / "ga_audio_turn.jsonl"
+    buffer = io.StringIO()
+    times = iter(float(t) for t in range(1_000_000, 2_000_000))
+    script = plan(path)
+    with ReplayServer(path) as server, server.client().realtime.connect(model="m") as conn:
+        session = LiveSession(conn, record=buffer, clock=lambda: next(times))
+        for event in script.client_events_after(-1):
+            session.send(event)
+        updates = []
+        for k, update in enumerate(session):
+            updates.append(update)
+            for event in script.client_events_after(k):
+                sent = session.send(event)
+                assert sent.source == "client" and sent.state is session.state
+        session.close()
+    assert not buffer.closed  # the app's file stays open
+    lines = buffer.getvalue().splitlines()
+    assert replay(lines) == session.state
+    # updates carry the decoded event, the state after it and the one before
+    frames = list(script.frames)
+    assert [u.event for u in updates] == [decode(f) for f in frames]
+    for before, after in itertools.pairwise(updates):
+        assert after.previous.event_count >= before.state.event_count
+    # times: the clock of each event, response times in the state
+    response = session.state.responses_in_order[-1]
+    assert response.created_at is not None and response.first_audio_at is not None
+    assert response.created_at < response.first_audio_at < response.done_at
+
+
+def test_send_refuses_what_is_not_a_client_event() -> None:
+    path = HERE / "logs" / "ga_text_turn.jsonl"
+    with (
+        ReplayServer(path, timeout=0.5) as server,
+        server.client().realtime.connect(model="m") as conn,
+    ):
+        session = LiveSession(conn)
+        with pytest.raises(TypeError, match="server event"):
+            session.send({"type": "response.done", "event_id": "e", "response": {}})
+        with pytest.raises(TypeError, match="client event"):
+            session.send(42)
+        with pytest.raises(TypeError, match="a sync connection: iterate with `for"):
+            asyncio.run(_aiter_once(session))
+        # an openai model and an explicit event_id are accepted as they are
+        from openai.types.realtime import ResponseCancelEvent
+
+        update = session.send(ResponseCancelEvent(type="response.cancel", event_id="evt_mine"))
+        assert update.event.event_id == "evt_mine"
+        assert session.state.client_events[-1].event.type == "response.cancel"
+
+
+async def _aiter_once(session: LiveSession) -> None:
+    async for _ in session:  # a sync connection
+        break
+
+
+def test_unknown_client_events_are_sent_and_kept() -> None:
+    path = HERE / "logs" / "ga_text_turn.jsonl"
+    with (
+        ReplayServer(path, timeout=0.5) as server,
+        server.client().realtime.connect(model="m") as conn,
+    ):
+        session = LiveSession(conn)
+        session.send({"type": "future.client_thing", "x": [1, 2]})
+        record = session.state.client_events[-1]
+        assert record.event.type == "future.client_thing"
+        assert record.event.payload["x"] == (1, 2)
+
+
+# --- async replay and history ----------------------------------------------------------------
+
+
+async def _lines(lines: list[str]) -> AsyncIterator[str]:
+    for line in lines:
+        await asyncio.sleep(0)
+        yield line
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_async_replay_and_history_match_the_sync_ones(path: Path) -> None:
+    lines = read_lines(path)
+
+    async def main() -> tuple[SessionState, list[Any], SessionState]:
+        steps = [(i, e, s) async for i, e, s in ahistory(_lines(lines))]
+        return await areplay(_lines(lines)), steps, await areplay(_lines(lines), upto=3)
+
+    state, steps, first3 = asyncio.run(main())
+    assert state == replay(lines)
+    assert steps == list(history(lines))
+    assert first3 == replay(lines, upto=3)
+
+
+def test_async_replay_takes_envelope_lines() -> None:
+    lines = read_lines(HERE / "logs" / "ga_function_call.jsonl")
+    timed = [envelope_line("server", 10.0 + i, frame=line) for i, line in enumerate(lines)]
+    state = asyncio.run(areplay(_lines(timed)))
+    assert state == replay(timed)
+    assert state.time == 10.0 + len(lines) - 1
