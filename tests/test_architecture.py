@@ -5,10 +5,10 @@ Read from the source with :mod:`ast`, not by importing: every ``import`` and
 function, except those under ``if TYPE_CHECKING:`` (annotations only, never run).
 
 The layers, bottom up: ``errors``, ``events``, ``formats``, ``_persistent``; ``decoding``,
-``_lifecycle``, ``lifecycles``; ``state``; ``reducer``; the read side (``transcript``,
-``audio``, ``cost``, ``prices``, ``carry``), which reads states and names state classes in
-annotations only; ``testing``, ``logs``, ``cli`` on top. The one sanctioned upward
-reference: ``SessionState``'s
+``envelopes``, ``_lifecycle``, ``lifecycles``; ``state``; ``reducer``; the read side
+(``transcript``, ``audio``, ``cost``, ``prices``, ``carry``), which reads states and names
+state classes in annotations only; ``live``, ``testing``, ``logs``, ``cli`` on top. The one
+sanctioned upward reference: ``SessionState``'s
 convenience methods (``transcript()``, ``audio()``, ``wav()``, ``conversation_wav()``,
 ``cost()``, ``to_client_events()``) import their read-side function when called. They are
 thin delegations; the free functions are the primary API.

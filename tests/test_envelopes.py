@@ -428,3 +428,44 @@ def test_check_reports_a_raw_frame_without_failing_the_log(tmp_path: Path) -> No
     _code, out = _cli("replay", str(log), "--format", "json")
     errors = json.loads(out)["summary"]["errors"]
     assert [(e["index"], e["type"]) for e in errors] == [(1, INVALID_SERVER_EVENT)]
+
+
+# --- the published JSON Schema ---------------------------------------------------------------
+
+
+def test_the_schema_in_the_docs_is_the_package_schema() -> None:
+    from realtime_state.envelopes import log_line_schema
+
+    page = (HERE.parent / "docs" / "live.md").read_text(encoding="utf-8")
+    block = re.search(r"^```json\n(.*?)^```", page, re.S | re.M)
+    assert block is not None
+    assert json.loads(block.group(1)) == log_line_schema()
+
+
+def test_the_schema_accepts_every_line_the_library_reads_and_rejects_bad_envelopes() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from realtime_state.envelopes import log_line_schema
+
+    validator = jsonschema.Draft202012Validator(log_line_schema())
+    jsonschema.Draft202012Validator.check_schema(log_line_schema())
+    good = [
+        *read_lines(RECORDING_FILES[0]),
+        *enveloped(read_lines(HERE / "logs" / "ga_audio_turn.jsonl")),
+        envelope_line("client", None, event={"type": "response.create"}),
+        raw_line(T0, "not json"),
+    ]
+    for line in good:
+        assert validator.is_valid(json.loads(line)), line
+        decode_entry(line)
+    bad = [
+        {"time": 1, "source": "browser", "event": {"type": "x"}},
+        {"time": "noon", "source": "server", "event": {"type": "x"}},
+        {"time": 1, "source": "client", "raw": "x"},
+        {"time": 1, "source": "server", "raw": 5},
+        {"time": 1, "source": "server", "raw": "x", "event": {"type": "x"}},
+        {"time": 1, "source": "server"},
+    ]
+    for obj in bad:
+        assert not validator.is_valid(obj), obj
+        with pytest.raises(DecodeError):
+            decode_entry(obj)

@@ -27,12 +27,18 @@ from realtime_state import (
     history,
     replay,
 )
-from realtime_state.envelopes import INVALID_SERVER_EVENT, envelope_line, raw_line
+from realtime_state.envelopes import (
+    INVALID_SERVER_EVENT,
+    envelope_line,
+    log_line_schema,
+    raw_line,
+)
 from realtime_state.logs import check_file
 from realtime_state.testing.server import ReplayServer, plan
 
 pytest.importorskip("websockets")
 openai = pytest.importorskip("openai")
+jsonschema = pytest.importorskip("jsonschema")
 
 LOGS = sorted((HERE / "logs").glob("*.jsonl"))
 ALL = RECORDING_FILES + LOGS
@@ -82,6 +88,8 @@ def _check_live(path: Path, session: LiveSession, server: ReplayServer, record: 
     lines = read_lines(record)
     assert replay(lines) == state
     assert len(lines) == state.event_count
+    validator = jsonschema.Draft202012Validator(log_line_schema())
+    assert all(validator.is_valid(json.loads(line)) for line in lines)
     # ... and the server side is the recording's: same items, responses, violations
     original = replay(read_lines(path))
     assert state.items == original.items

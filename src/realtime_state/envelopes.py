@@ -227,3 +227,13 @@ def envelope_line(
 def raw_line(time: float | None, text: str) -> str:
     """An envelope line keeping a server frame that could not be decoded, verbatim."""
     return orjson.dumps({"time": time, "source": SERVER, "raw": text}).decode()
+
+
+def log_line_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one log line, as published in the docs (package
+    data ``realtime_state/data/log-line.schema.json``)."""
+    from importlib.resources import files
+
+    text = files("realtime_state").joinpath("data/log-line.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema

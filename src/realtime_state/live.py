@@ -89,7 +89,7 @@ class _Recorder:
     def __init__(self, record: str | Path | IO[str] | None) -> None:
         self._owned = isinstance(record, (str, Path))
         if isinstance(record, (str, Path)):
-            self._file: IO[str] | None = open(record, "a", encoding="utf-8")  # noqa: SIM115
+            self._file: IO[str] | None = open(record, "w", encoding="utf-8")  # noqa: SIM115
         else:
             self._file = record
 
@@ -140,7 +140,7 @@ class LiveSession:
     ``LiveSession(conn, record="call.jsonl", policy="lenient")``; iterate it (``for`` on a
     sync connection, ``async for`` on an async one) to get an :class:`Update` per server
     event; :meth:`send` client events (awaitable on an async connection); read
-    :attr:`state` at any time. ``record`` is a path (appended to) or an open text file:
+    :attr:`state` at any time. ``record`` is a path (written anew) or an open text file:
     one envelope line per event in both directions, flushed as it goes, server frames kept
     byte for byte. ``clock`` gives the time of each event (``time.time`` by default).
     """
