@@ -368,3 +368,115 @@ def test_async_replay_takes_envelope_lines() -> None:
     state = asyncio.run(areplay(_lines(timed)))
     assert state == replay(timed)
     assert state.time == 10.0 + len(lines) - 1
+
+
+# --- session rollover ------------------------------------------------------------------------
+
+
+def _echo_recording(carried: list[dict[str, Any]], *, session: dict[str, Any]) -> list[str]:
+    """What a new GA session answers to a carry: session.created, session.updated, and each
+    carried item added then done, where the client put it."""
+    out = [
+        {"type": "session.created", "event_id": "event_new_1", "session": session},
+        {"type": "session.updated", "event_id": "event_new_2", "session": session},
+    ]
+    for n, event in enumerate(carried):
+        item = {**event["item"], "status": "completed"}
+        if item["type"] == "message":
+            item["object"] = "realtime.item"
+        previous = event.get("previous_item_id")
+        for kind in ("conversation.item.added", "conversation.item.done"):
+            out.append(
+                {
+                    "type": kind,
+                    "event_id": f"event_new_{kind[-5:]}_{n}",
+                    "previous_item_id": previous,
+                    "item": item,
+                }
+            )
+    return [json.dumps(e) for e in out]
+
+
+ROLLOVER_LOGS = [HERE / "logs" / n for n in ("ga_function_call.jsonl", "ga_interruption.jsonl")]
+
+
+def _rollover_case(path: Path) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+    lines = read_lines(path)
+    carried = replay(lines).to_client_events()
+    first = json.loads(lines[0])
+    session = {**first["session"], "id": "sess_new"}
+    return lines, _echo_recording(carried, session=session), carried
+
+
+def _same_conversation(new: SessionState, old: SessionState) -> None:
+    new_turns = new.transcript().turns
+    old_turns = [t for t in old.transcript().turns if t.item_id in {i.id for i in new.items}]
+    assert [(t.role, t.kind, t.text or t.heard_text_estimate) for t in new_turns] == [
+        (t.role, t.kind, t.text or t.heard_text_estimate) for t in old_turns
+    ]
+    calls = {i.call_id: (i.name, i.arguments) for i in new.items if i.type == "function_call"}
+    outputs = {i.call_id: i.output for i in new.items if i.type == "function_call_output"}
+    assert set(calls) == set(outputs)
+    assert calls == {
+        i.call_id: (i.name, i.arguments) for i in old.items if i.type == "function_call"
+    }
+    cut = [t for t in old.transcript().turns if t.marker and t.heard_text_estimate]
+    for turn in cut:  # a cut turn goes on as what was heard
+        assert new.transcript().turn(turn.item_id).text == turn.heard_text_estimate
+
+
+@pytest.mark.parametrize("path", ROLLOVER_LOGS, ids=lambda p: p.name)
+def test_rollover_carries_the_conversation_into_a_new_connection(
+    path: Path, tmp_path: Path
+) -> None:
+    lines, second, carried = _rollover_case(path)
+    record = tmp_path / "call.jsonl"
+    script = plan(lines)
+    with ReplayServer(lines, second) as server:
+        client = server.client()
+        with client.realtime.connect(model="gpt-realtime") as conn:
+            session = LiveSession(conn, record=record)
+            for k, _ in enumerate(session):
+                for event in script.client_events_after(k):
+                    session.send(event)
+        with client.realtime.connect(model="gpt-realtime") as conn2:
+            updates = session.rollover(conn2)
+            assert session.state.pending.empty
+            rest = list(session)  # goes on following the new connection until it closes
+        session.close()
+    assert server.failures == []
+    old, new = session.sessions
+    _same_conversation(new, old)
+    kinds = [u.event.type for u in updates if u.source == "client"]
+    assert kinds == ["session.update"] + ["conversation.item.create"] * len(carried)
+    assert [e["type"] for e in server.received[1]] == kinds
+    assert rest == [] or all(u.source == "server" for u in rest)
+    # the recording holds both sessions and replays to the same state
+    assert replay(read_lines(record)) == session.state
+
+
+def test_async_rollover() -> None:
+    lines, second, carried = _rollover_case(ROLLOVER_LOGS[0])
+    script = plan(lines)
+
+    async def main() -> LiveSession:
+        async with ReplayServer(lines, second) as server:
+            client = server.async_client()
+            async with client.realtime.connect(model="gpt-realtime") as conn:
+                session = LiveSession(conn)
+                k = 0
+                async for _ in session:
+                    for event in script.client_events_after(k):
+                        await session.send(event)
+                    k += 1
+            async with client.realtime.connect(model="gpt-realtime") as conn2:
+                updates = await session.rollover(conn2)
+                assert len([u for u in updates if u.source == "client"]) == len(carried) + 1
+                async for _ in session:
+                    pass
+            assert server.failures == []
+            return session
+
+    session = asyncio.run(main())
+    old, new = session.sessions
+    _same_conversation(new, old)

@@ -40,7 +40,7 @@ from .transcript import Turn, transcript_of
 if TYPE_CHECKING:
     from .state import ItemState, SessionState
 
-__all__ = ["CarryOver", "Skipped", "carry_over", "to_client_events"]
+__all__ = ["CarryOver", "Skipped", "carry_over", "to_client_events", "session_update"]
 
 USER_AUDIO_MODES = ("transcript", "audio")
 
@@ -364,3 +364,32 @@ def carry_over(
 def to_client_events(state: SessionState, **options: Any) -> list[dict[str, Any]]:
     """The events of :func:`carry_over` alone (same options)."""
     return list(carry_over(state, **options).events)
+
+
+READ_ONLY_SESSION_KEYS = ("id", "object", "expires_at", "client_secret")
+"""Keys of a session object the server sets and a ``session.update`` cannot."""
+
+
+def session_update(state: SessionState) -> dict[str, Any] | None:
+    """The ``session.update`` client event that gives a new session ``state``'s
+    configuration (the session object as the server last echoed it, without the keys only the
+    server sets, and without a null ``include``, which beta's update does not know); ``None``
+    before any session event. Its dialect is the session's: GA ``session.update`` with
+    ``session.type``, beta ``session.update``, beta ``transcription_session.update``."""
+    from .decoding import encode_object
+    from .events import BetaTranscriptionSession
+
+    session = state.session
+    if session is None:
+        return None
+    body = {
+        key: value
+        for key, value in encode_object(session).items()
+        if key not in READ_ONLY_SESSION_KEYS and not (key == "include" and value is None)
+    }
+    kind = (
+        "transcription_session.update"
+        if isinstance(session, BetaTranscriptionSession)
+        else "session.update"
+    )
+    return {"type": kind, "session": body}

@@ -38,6 +38,7 @@ from typing import IO, Any
 
 import attrs
 
+from . import carry as carry_mod
 from . import events as ev
 from .decoding import Event, decode, encode, is_sdk_event
 from .envelopes import CLIENT, SERVER, Envelope, envelope_line, raw_line
@@ -231,6 +232,66 @@ class LiveSession:
                 update = self._apply_frame(data)
             yield update
 
+    # --- session rollover ----------------------------------------------------------------------
+
+    def rollover(self, connection: Any, **carry: Any) -> Any:
+        """Carry this session into a new connection and follow that one from now on.
+
+        Waits for the new connection's ``session.created``, sends the configuration
+        (``session.update``, see :func:`realtime_state.carry.session_update`) and the
+        conversation (``state.to_client_events(**carry)``, same options), all tracked, and
+        reads the new connection until the server has confirmed (or refused) the update and
+        every item. Returns the updates of the rollover, in order (on an async connection, an
+        awaitable of them). The old session stays readable: ``session.sessions[-2]``.
+        Call it once the old connection's loop has ended (the socket closed) or been left.
+        """
+        old = self._state
+        update = carry_mod.session_update(old)
+        events = ([update] if update is not None else []) + carry_mod.to_client_events(old, **carry)
+        self._conn = connection
+        self._async = inspect.iscoroutinefunction(getattr(connection, "recv_bytes", None))
+        self._lock = asyncio.Lock() if self._async else threading.Lock()
+        self.connection = TrackedConnection(self)
+        watch = _RolloverWatch(events)
+        if self._async:
+            return self._rollover_async(watch)
+        updates: list[Update] = []
+        for got in self:
+            updates.append(got)
+            if watch.created(got):
+                break
+        else:
+            raise ConnectionError("the new connection closed before session.created")
+        updates.extend(watch.sent(self.send(event)) for event in events)
+        if not watch.done(updates[-1]):
+            for got in self:
+                updates.append(got)
+                if watch.done(got):
+                    break
+            else:
+                raise ConnectionError("the new connection closed before it confirmed the carry")
+        return updates
+
+    async def _rollover_async(self, watch: _RolloverWatch) -> list[Update]:
+        updates: list[Update] = []
+        frames = self.__aiter__()
+        async for got in frames:
+            updates.append(got)
+            if watch.created(got):
+                break
+        else:
+            raise ConnectionError("the new connection closed before session.created")
+        for event in watch.events:
+            updates.append(watch.sent(await self.send(event)))
+        if not watch.done(updates[-1]):
+            async for got in frames:
+                updates.append(got)
+                if watch.done(got):
+                    break
+            else:
+                raise ConnectionError("the new connection closed before it confirmed the carry")
+        return updates
+
     # --- sending ------------------------------------------------------------------------------
 
     def _prepare(self, event: Any) -> tuple[dict[str, Any], Event]:
@@ -285,6 +346,44 @@ class LiveSession:
 
     async def __aexit__(self, *exc: object) -> None:
         self.close()
+
+
+class _RolloverWatch:
+    """What a rollover waits for: the new ``session.created``, then the confirmation (or
+    refusal) of the ``session.update`` and of every carried item."""
+
+    def __init__(self, events: list[dict[str, Any]]) -> None:
+        self.events = events
+        self.update_id: str | None = None
+        self.item_ids: set[str] = set()
+        self.updated = False
+
+    @staticmethod
+    def created(update: Update) -> bool:
+        return update.event is not None and update.event.type in (
+            "session.created",
+            "transcription_session.created",
+        )
+
+    def sent(self, update: Update) -> Update:
+        event = update.event
+        if event is not None and event.type.endswith("session.update"):
+            self.update_id = event.event_id
+        elif isinstance(event, ev.ConversationItemCreate) and event.event_id is not None:
+            self.item_ids.add(event.event_id)
+        return update
+
+    def done(self, update: Update) -> bool:
+        """Whether the server has answered everything the rollover sent (``update``: the
+        latest server event read)."""
+        event, state = update.event, update.state
+        if event is not None and event.type.endswith("session.updated"):
+            self.updated = True
+        if any(r.event.event_id in self.item_ids for r in state.pending.items):
+            return False
+        if self.update_id is None or self.updated:
+            return True
+        return any(e.event_id == self.update_id for e in state.errors)
 
 
 _RESOURCES = ("session", "response", "conversation", "input_audio_buffer", "output_audio_buffer")
