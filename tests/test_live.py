@@ -480,3 +480,27 @@ def test_async_rollover() -> None:
     session = asyncio.run(main())
     old, new = session.sessions
     _same_conversation(new, old)
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_the_carried_session_update_validates_with_the_openai_models(path: Path) -> None:
+    from pydantic import TypeAdapter
+
+    from realtime_state.carry import session_update
+
+    state = replay(read_lines(path))
+    event = session_update(state)
+    if state.session is None:
+        assert event is None
+        return
+    assert event is not None
+    if path.name.startswith("ga"):
+        from openai.types.realtime import RealtimeClientEvent
+    else:
+        from openai.types.beta.realtime import RealtimeClientEvent  # type: ignore[assignment]
+    model = TypeAdapter(RealtimeClientEvent).validate_python(event)
+    assert model.type == event["type"]
+    fields = set(type(model.session).model_fields)
+    assert set(event["session"]) <= fields, set(event["session"]) - fields
+    # the server's own keys never go back
+    assert not {"id", "object", "expires_at", "client_secret"} & set(event["session"])
