@@ -105,8 +105,8 @@ def test_performance_counts_its_scripts() -> None:
     text = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
     reproduce = text[text.index("## Reproduce") : text.index("## Figures")]
     scripts = set(re.findall(r"benchmarks/(bench_\w+)\.py", reproduce))
-    assert len(scripts) == 3
-    assert "All three scripts print a table" in reproduce and "Both scripts" not in text
+    assert len(scripts) == 4
+    assert "All four scripts print a table" in reproduce and "Both scripts" not in text
 
 
 def test_state_page_says_duration_is_in_the_format_the_audio_came_in() -> None:

@@ -94,6 +94,11 @@ class _Recorder:
         else:
             self._file = record
 
+    @property
+    def active(self) -> bool:
+        """Whether there is a file to write to (so a line is worth building)."""
+        return self._file is not None
+
     def write(self, line: str) -> None:
         if self._file is not None:
             self._file.write(line + "\n")
@@ -197,12 +202,15 @@ class LiveSession:
             event: Event | None = decode(data)
         except DecodeError:
             event = None
-        text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+        recorder = self._recorder
         if event is None:
-            self._recorder.write(raw_line(now, text))
+            text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+            recorder.write(raw_line(now, text))
             self._state = reduce(previous, Envelope(time=now, raw=text))
         else:
-            self._recorder.write(envelope_line(SERVER, now, frame=text))
+            if recorder.active:  # the frame as text and its line only for a recording
+                text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+                recorder.write(envelope_line(SERVER, now, frame=text))
             self._state = reduce(previous, event, time=now)
         return Update(event=event, state=self._state, previous=previous, time=now)
 
