@@ -43,12 +43,14 @@ from . import events as ev
 from .decoding import Event, decode, encode, is_sdk_event
 from .envelopes import CLIENT, SERVER, Envelope, envelope_line, raw_line
 from .errors import DecodeError
+from .playback import PlaybackTracker
 from .reducer import reduce
 from .state import LENIENT, SessionState
 
 __all__ = ["LiveSession", "Update", "new_event_id", "TrackedConnection"]
 
 _BASE62 = string.digits + string.ascii_letters
+_AUDIO_DELTAS = frozenset({ev.ResponseOutputAudioDelta, ev.ResponseAudioDelta})
 
 
 def new_event_id() -> str:
@@ -159,11 +161,16 @@ class LiveSession:
         policy: str = LENIENT,
         state: SessionState | None = None,
         clock: Callable[[], float] = _time.time,
+        playback: PlaybackTracker | None = None,
     ) -> None:
         self._conn = connection
         self._async = inspect.iscoroutinefunction(getattr(connection, "recv_bytes", None))
         self._state = state if state is not None else SessionState(policy=policy)
         self._clock = clock
+        self.playback = playback if playback is not None else PlaybackTracker(clock)
+        """How much of each assistant item the user has heard (see
+        :class:`~realtime_state.playback.PlaybackTracker`): report your player's progress
+        here; by default a clock since each item's first audio delta."""
         self._recorder = _Recorder(record)
         self._closed_ok = _closed_ok()
         self._lock: Any = asyncio.Lock() if self._async else threading.Lock()
@@ -212,6 +219,8 @@ class LiveSession:
                 text = data if isinstance(data, str) else data.decode("utf-8", "replace")
                 recorder.write(envelope_line(SERVER, now, frame=text))
             self._state = reduce(previous, event, time=now)
+            if event.__class__ in _AUDIO_DELTAS:
+                self.playback.started(event.item_id, now, event.content_index)
         return Update(event=event, state=self._state, previous=previous, time=now)
 
     def __iter__(self) -> Iterator[Update]:

@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 import attrs
 
-from .formats import PCM16_24K, AudioSpec
+from .formats import PCM16_24K
 from .state import SessionState
 
 __all__ = ["PlaybackTracker", "ItemPlayback"]
@@ -42,7 +42,9 @@ class ItemPlayback:
     started_at: float | None = None
     """When its first audio delta arrived (the clock's start), or ``None``."""
     reported_ms: float | None = None
-    """The last progress the app reported, in milliseconds, or ``None``."""
+    """The last progress the app reported in milliseconds, or ``None``."""
+    reported_bytes: int | None = None
+    """The last progress the app reported in bytes of the item's audio, or ``None``."""
     acknowledged_bytes: int = 0
     """Bytes of the chunks whose marks were acknowledged."""
     marks: int = 0
@@ -78,20 +80,19 @@ class PlaybackTracker:
         item_id: str,
         *,
         ms: float | None = None,
-        bytes: int | None = None,  # noqa: A002 - the unit players report in
-        spec: AudioSpec | None = None,
+        bytes: int | None = None,
         content_index: int = 0,
     ) -> None:
         """The player reports how much of the item it has played so far (cumulative), in
-        milliseconds or in bytes of the item's audio (``spec``: its format; PCM16 at 24 kHz
-        when not given)."""
+        milliseconds or in bytes of the item's audio (converted with the part's own format
+        when asked)."""
         if (ms is None) == (bytes is None):
             raise ValueError("played() takes exactly one of ms= and bytes=")
-        if ms is None:
-            ms = (spec or PCM16_24K).duration_ms(bytes or 0)
-        if ms < 0:
-            raise ValueError(f"played ms must be >= 0, not {ms}")
-        self.item(item_id, content_index).reported_ms = ms
+        amount = ms if ms is not None else bytes
+        if amount is None or amount < 0:
+            raise ValueError(f"played progress must be >= 0, not {amount}")
+        record = self.item(item_id, content_index)
+        record.reported_ms, record.reported_bytes = ms, bytes
 
     def chunk(self, item_id: str, n_bytes: int, *, content_index: int = 0) -> str:
         """Register a chunk of ``n_bytes`` forwarded to the player, and return the mark name
@@ -132,6 +133,8 @@ class PlaybackTracker:
             return 0.0
         if record.reported_ms is not None:
             return record.reported_ms
+        if record.reported_bytes is not None:
+            return spec.duration_ms(record.reported_bytes)
         if record.marks:
             return spec.duration_ms(record.acknowledged_bytes)
         if record.started_at is None:
