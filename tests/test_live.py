@@ -504,3 +504,32 @@ def test_the_carried_session_update_validates_with_the_openai_models(path: Path)
     assert set(event["session"]) <= fields, set(event["session"]) - fields
     # the server's own keys never go back
     assert not {"id", "object", "expires_at", "client_secret"} & set(event["session"])
+
+
+def test_one_thread_reads_another_sends(tmp_path: Path) -> None:
+    import queue
+    import threading
+
+    path = HERE / "logs" / "ga_function_call.jsonl"
+    script = plan(path)
+    record = tmp_path / "call.jsonl"
+    seen: queue.Queue[int | None] = queue.Queue()
+    with ReplayServer(path) as server, server.client().realtime.connect(model="m") as conn:
+        session = LiveSession(conn, record=record)
+
+        def read() -> None:
+            for k, _ in enumerate(session):
+                seen.put(k)
+            seen.put(None)
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        while (k := seen.get(timeout=10)) is not None:
+            for event in script.client_events_after(k):
+                session.send(event)
+        reader.join(timeout=10)
+        session.close()
+    assert server.failures == []
+    assert session.state.pending.empty
+    assert replay(read_lines(record)) == session.state
+    assert session.state.items == replay(read_lines(path)).items
