@@ -614,7 +614,8 @@ class SessionState:
         rid = self.active_response_id
         return None if rid is None else self.responses.get(rid)
 
-    # --- Read side: thin entry points into transcript.py, audio.py, cost.py, carry.py ----------
+    # --- Read side: thin entry points into transcript.py, audio.py, cost.py, carry.py,
+    # barge_in.py ------------------------------------------------------------------------------
 
     def transcript(self) -> Transcript:
         """An immutable :class:`~realtime_state.transcript.Transcript` of the conversation,
@@ -677,3 +678,14 @@ class SessionState:
             include_mcp=include_mcp,
             user_audio=user_audio,
         )
+
+    def truncation_events(
+        self, played_ms: float, *, cancel: bool = True, item_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The client events to send when the user barges in after hearing ``played_ms`` ms of
+        the assistant audio being played: ``response.cancel``, then a
+        ``conversation.item.truncate`` cut to the audio received (or ``.delete``, or WebRTC's
+        ``output_audio_buffer.clear``); see :func:`realtime_state.barge_in.truncation_events`."""
+        from .barge_in import truncation_events
+
+        return truncation_events(self, played_ms, cancel=cancel, item_id=item_id)
