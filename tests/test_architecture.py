@@ -6,12 +6,12 @@ function, except those under ``if TYPE_CHECKING:`` (annotations only, never run)
 
 The layers, bottom up: ``errors``, ``events``, ``formats``, ``_persistent``; ``decoding``,
 ``envelopes``, ``_lifecycle``, ``lifecycles``; ``state``; ``reducer``; the read side
-(``transcript``, ``audio``, ``cost``, ``prices``, ``carry``), which reads states and names
-state classes in annotations only; ``live``, ``testing``, ``logs``, ``cli`` on top. The one
-sanctioned upward reference: ``SessionState``'s
-convenience methods (``transcript()``, ``audio()``, ``wav()``, ``conversation_wav()``,
-``cost()``, ``to_client_events()``) import their read-side function when called. They are
-thin delegations; the free functions are the primary API.
+(``transcript``, ``audio``, ``cost``, ``prices``, ``carry``, ``barge_in``), which reads states
+and names state classes in annotations only; ``live``, ``testing``, ``logs``, ``cli`` on top.
+The one sanctioned upward reference: ``SessionState``'s convenience methods
+(``transcript()``, ``audio()``, ``wav()``, ``conversation_wav()``, ``cost()``,
+``to_client_events()``, ``truncation_events()``) import their read-side function when called.
+They are thin delegations; the free functions are the primary API.
 """
 
 from __future__ import annotations
@@ -170,6 +170,7 @@ READ_SIDE = {
     "realtime_state.cost",
     "realtime_state.prices",
     "realtime_state.carry",
+    "realtime_state.barge_in",
 }
 
 
@@ -209,6 +210,7 @@ def test_state_reaches_the_read_side_only_through_its_delegations() -> None:
     }
     assert upward == {
         ("realtime_state.state", "realtime_state.audio"): ["audio", "conversation_wav", "wav"],
+        ("realtime_state.state", "realtime_state.barge_in"): ["truncation_events"],
         ("realtime_state.state", "realtime_state.carry"): ["to_client_events"],
         ("realtime_state.state", "realtime_state.cost"): ["cost"],
         ("realtime_state.state", "realtime_state.transcript"): ["transcript"],

@@ -12,6 +12,7 @@ import pytest
 from helpers import streams as s
 from realtime_state import (
     DecodeError,
+    OutputAudioBufferState,
     ProtocolViolation,
     SessionState,
     decode,
@@ -643,6 +644,18 @@ def test_timeout_dtmf_and_output_audio_buffer_events() -> None:
     assert state.input_audio.timeouts == 1
     assert state.input_audio.dtmf == ("4",)
     assert state.event_count == 4
+    assert state.output_audio_buffer == OutputAudioBufferState(phase="cleared", response_id="r")
+    assert not state.output_audio_buffer.playing
+
+
+def test_output_audio_buffer_follows_the_last_event() -> None:
+    assert run().output_audio_buffer is None  # WebSocket sessions never get these events
+    started = {"type": "output_audio_buffer.started", "event_id": "e1", "response_id": "r"}
+    state = run(started)
+    assert state.output_audio_buffer is not None and state.output_audio_buffer.playing
+    stopped = reduce(state, {**started, "type": "output_audio_buffer.stopped"})
+    assert stopped.output_audio_buffer == OutputAudioBufferState(phase="stopped", response_id="r")
+    assert not stopped.output_audio_buffer.playing
 
 
 # --- responses ------------------------------------------------------------------------------

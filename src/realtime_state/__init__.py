@@ -19,6 +19,7 @@ _EXPORTS = {
     "CarryOver": ".carry",
     "Skipped": ".carry",
     "carry_over": ".carry",
+    "truncation_events": ".barge_in",
     "DEFAULT_PRICES": ".prices",
     "CostBreakdown": ".cost",
     "ModelPrice": ".prices",
@@ -51,6 +52,7 @@ _EXPORTS = {
     "PendingWork": ".state",
     "ErrorRecord": ".state",
     "InputAudioState": ".state",
+    "OutputAudioBufferState": ".state",
     "ItemState": ".state",
     "PartState": ".state",
     "RateLimitState": ".state",
@@ -76,6 +78,7 @@ __all__ = [
     "CarryOver",
     "Skipped",
     "carry_over",
+    "truncation_events",
     "DEFAULT_PRICES",
     "CostBreakdown",
     "ModelPrice",
@@ -108,6 +111,7 @@ __all__ = [
     "PendingWork",
     "ErrorRecord",
     "InputAudioState",
+    "OutputAudioBufferState",
     "ItemState",
     "PartState",
     "RateLimitState",
@@ -126,6 +130,7 @@ __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 if TYPE_CHECKING:  # what type checkers and IDEs see
     from .audio import pcm_to_wav
+    from .barge_in import truncation_events
     from .carry import CarryOver, Skipped, carry_over
     from .cost import CostBreakdown, ResponseCost, SessionCost, TokenCounts, TranscriptionCost
     from .decoding import Event, RawEvent, decode, encode
@@ -151,6 +156,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
         ErrorRecord,
         InputAudioState,
         ItemState,
+        OutputAudioBufferState,
         PartState,
         PendingWork,
         RateLimitState,

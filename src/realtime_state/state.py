@@ -33,6 +33,7 @@ __all__ = [
     "ItemState",
     "ResponseState",
     "InputAudioState",
+    "OutputAudioBufferState",
     "TurnTimes",
     "RateLimitState",
     "UsageTotals",
@@ -275,6 +276,25 @@ class InputAudioState:
 
 
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
+class OutputAudioBufferState:
+    """WebRTC and SIP only: the server's buffer of assistant audio, as the last
+    ``output_audio_buffer.*`` event reported it (the audio itself goes over the media track,
+    not the events). A WebSocket session never gets these events."""
+
+    phase: str
+    """``started`` (audio is playing), ``stopped`` (the buffer drained: heard to the end) or
+    ``cleared`` (cut by VAD or by a client ``output_audio_buffer.clear``)."""
+    response_id: str | None = None
+    """The response whose audio the event names."""
+
+    @property
+    def playing(self) -> bool:
+        """Whether audio is playing (``started`` came, and neither ``stopped`` nor
+        ``cleared`` since)."""
+        return self.phase == "started"
+
+
+@attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
 class RateLimitState:
     """One rate limit as last reported."""
 
@@ -484,6 +504,9 @@ class SessionState:
     active_response_id: str | None = None
     """The in-conversation response that is running, or ``None``."""
     input_audio: InputAudioState = attrs.field(factory=InputAudioState)
+    output_audio_buffer: OutputAudioBufferState | None = None
+    """WebRTC and SIP: the server's output audio buffer as the last ``output_audio_buffer.*``
+    event reported it; ``None`` when no such event came (WebSocket sessions)."""
     rate_limits: Mapping[str, RateLimitState] = attrs.field(factory=immutabledict)
     """Limit name (``requests``, ``tokens``) -> :class:`RateLimitState`, as last reported, in
     the order the server listed them."""
@@ -591,7 +614,8 @@ class SessionState:
         rid = self.active_response_id
         return None if rid is None else self.responses.get(rid)
 
-    # --- Read side: thin entry points into transcript.py, audio.py, cost.py, carry.py ----------
+    # --- Read side: thin entry points into transcript.py, audio.py, cost.py, carry.py,
+    # barge_in.py ------------------------------------------------------------------------------
 
     def transcript(self) -> Transcript:
         """An immutable :class:`~realtime_state.transcript.Transcript` of the conversation,
@@ -654,3 +678,14 @@ class SessionState:
             include_mcp=include_mcp,
             user_audio=user_audio,
         )
+
+    def truncation_events(
+        self, played_ms: float, *, cancel: bool = True, item_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The client events to send when the user barges in after hearing ``played_ms`` ms of
+        the assistant audio being played: ``response.cancel``, then a
+        ``conversation.item.truncate`` cut to the audio received (or ``.delete``, or WebRTC's
+        ``output_audio_buffer.clear``); see :func:`realtime_state.barge_in.truncation_events`."""
+        from .barge_in import truncation_events
+
+        return truncation_events(self, played_ms, cancel=cancel, item_id=item_id)

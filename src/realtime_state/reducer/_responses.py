@@ -4,10 +4,12 @@ output index it names."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .. import events as ev
 from .. import lifecycles as lc
 from ..lifecycles import CONTENT_PART, CONVERSATION, OUTPUT_ITEM, RESPONSE, Entry, Phase, Subject
-from ..state import ItemState, PartState, ResponseState, SessionState
+from ..state import ItemState, OutputAudioBufferState, PartState, ResponseState, SessionState
 from ._common import (
     Changes,
     Found,
@@ -301,6 +303,29 @@ def on_response_done(state: SessionState, event: ev.ResponseDone, found: Found) 
         if conversation == Phase.IDLE:
             out["active_response_id"] = None
     return out
+
+
+BufferEvent = (
+    ev.OutputAudioBufferStarted | ev.OutputAudioBufferStopped | ev.OutputAudioBufferCleared
+)
+
+
+def on_output_audio_buffer(phase: str) -> Callable[[SessionState, BufferEvent, Found], Changes]:
+    """WebRTC/SIP ``output_audio_buffer.<phase>``: the server's buffer of assistant audio
+    (``started``, ``stopped``, ``cleared``), kept as the last event reported it."""
+
+    def handler(
+        state: SessionState,
+        event: BufferEvent,
+        found: Found,
+    ) -> Changes:
+        return {
+            "output_audio_buffer": OutputAudioBufferState(
+                phase=phase, response_id=event.response_id
+            )
+        }
+
+    return handler
 
 
 def on_output_item(
