@@ -40,6 +40,7 @@ import attrs
 
 from . import carry as carry_mod
 from . import events as ev
+from .barge_in import playing_part, truncation_events
 from .decoding import Event, decode, encode, is_sdk_event
 from .envelopes import CLIENT, SERVER, Envelope, envelope_line, raw_line
 from .errors import DecodeError
@@ -248,6 +249,38 @@ class LiveSession:
             async with lock:
                 update = self._apply_frame(data)
             yield update
+
+    # --- barge-in ----------------------------------------------------------------------------
+
+    def interrupt(
+        self, played_ms: float | None = None, *, cancel: bool = True, item_id: str | None = None
+    ) -> Any:
+        """The user barged in: send what the server must be told now, tracked.
+
+        The events are ``state.truncation_events(played_ms, cancel=cancel, item_id=item_id)``
+        (see :func:`realtime_state.barge_in.truncation_events`): ``response.cancel`` for a
+        running response, then a ``conversation.item.truncate`` of the assistant audio part
+        being played at what the user heard (or a ``conversation.item.delete`` when none of
+        its audio came; ``output_audio_buffer.clear`` on WebRTC). ``played_ms`` defaults to
+        :attr:`playback`'s figure for that part: what the player reported, else the clock
+        since its first audio delta capped at the audio received. Returns the updates of the
+        events sent (none when nothing is playing; on an async connection, an awaitable).
+        """
+        state = self._state
+        if played_ms is None:
+            target = playing_part(state, item_id)
+            played_ms = (
+                0.0
+                if target is None
+                else self.playback.played_ms(state, target[0].id, now=self._now())
+            )
+        events = truncation_events(state, played_ms, cancel=cancel, item_id=item_id)
+        if self._async:
+            return self._send_all(events)
+        return [self.send(event) for event in events]
+
+    async def _send_all(self, events: list[dict[str, Any]]) -> list[Update]:
+        return [await self._send_async(event) for event in events]
 
     # --- session rollover ----------------------------------------------------------------------
 
