@@ -210,7 +210,7 @@ def _timing_rows(timings: dict[str, Any] | None) -> list[tuple[str, str]]:
     when no measure is known (a log without times)."""
     if not timings or not any(timings[name]["count"] for name in _MEASURE_LABELS):
         return []
-    rows = []
+    rows: list[tuple[str, str]] = []
     for name, label in _MEASURE_LABELS.items():
         stats = timings[name]
         n = stats["count"]
