@@ -191,10 +191,9 @@ def reduce(
         )
     found: Found = []
     changes = handler(state, event, found)
-    if time is not None:
-        stamp = STAMPS.get(event.__class__)
-        if stamp is not None:
-            stamp(state, event, changes, time)
+    stamp = STAMPS.get(event.__class__)
+    if stamp is not None:  # untimed lines too: they move the speech stop along
+        stamp(state, event, changes, time)
     index = state.event_count
     if found:
         violations = [
