@@ -39,8 +39,8 @@ from ..state import NO_TURN_TIMES, SessionState, TurnTimes
 from ._common import Changes, evolve_input, evolve_response
 
 Stamp = Callable[[SessionState, Any, Changes, "float | None"], None]
-"""``stamp(state, event, changes, time)``: called after the event's handler, for every event
-of a class in :data:`STAMPS`; ``time`` is ``None`` for a line without a time."""
+"""``stamp(state, event, changes, time)``: called after the event's handler; ``time`` is
+``None`` only for the classes of :data:`UNTIMED_STAMPS`, on a line without a time."""
 
 
 def _response(changes: Changes, state: SessionState, response_id: str, field: str) -> Any:
@@ -156,3 +156,9 @@ STAMPS: dict[type, Stamp] = {
     ev.InputAudioBufferCommitted: _turn("committed_at"),
 }
 """Event class -> what its time stamps (the table in the module docstring)."""
+
+UNTIMED_STAMPS: dict[type, Stamp] = {
+    cls: STAMPS[cls] for cls in (ev.ResponseCreated, ev.InputAudioBufferSpeechStopped)
+}
+"""The stamps an untimed line still runs (with ``time=None``): they move the speech stop along
+(the module docstring). The others have nothing to do without a time."""
