@@ -8,10 +8,10 @@ The layers, bottom up: ``errors``, ``events``, ``formats``, ``_persistent``; ``d
 ``envelopes``, ``_lifecycle``, ``lifecycles``; ``state``; ``reducer``; the read side
 (``transcript``, ``audio``, ``cost``, ``prices``, ``timings``, ``carry``), which reads states
 and names state classes in annotations only; ``live``, ``testing``, ``logs``, ``cli`` on top.
-The one sanctioned upward reference: ``SessionState``'s
-convenience methods (``transcript()``, ``audio()``, ``wav()``, ``conversation_wav()``,
-``cost()``, ``timings()``, ``to_client_events()``) import their read-side function when called. They are
-thin delegations; the free functions are the primary API.
+The one sanctioned upward reference: ``SessionState``'s convenience methods (``transcript()``,
+``audio()``, ``wav()``, ``conversation_wav()``, ``cost()``, ``timings()``,
+``to_client_events()``) import their read-side function when called. They are thin
+delegations; the free functions are the primary API.
 """
 
 from __future__ import annotations
