@@ -63,6 +63,9 @@ overall. 100,000 events therefore need about 180 simulated minutes
        1          each of session.created, session.updated
 
 ``python benchmarks/synthetic.py --minutes 30 --stats`` prints this table for any seed.
+``ga_voice_envelopes(minutes, seed)`` (``--times``) gives the same session as envelope lines,
+each event with its simulated time (seconds since the epoch, from ``START_UNIX``), so that a
+replay keeps realistic response and turn times.
 """
 
 from __future__ import annotations
@@ -83,7 +86,7 @@ from typing import Any
 
 from realtime_state.testing.wire import WireBuilder
 
-__all__ = ["ga_voice_session", "write_jsonl"]
+__all__ = ["ga_voice_session", "ga_voice_envelopes", "write_jsonl"]
 
 Event = dict[str, Any]
 
@@ -644,6 +647,10 @@ class _Generator:
     # -- session ---------------------------------------------------------------------------
 
     def run(self) -> list[str]:
+        return [line for _, line in self.run_timed()]
+
+    def run_timed(self) -> list[tuple[float, str]]:
+        """``(simulated time in seconds since the epoch, event text)`` in send order."""
         rng = self.rng
         self._emit(self.wire.session_created, 0.0, self._session(updated=False))
         self._emit(self.wire.session_updated, self._gap(0.15, 0.35), self._session(updated=True))
@@ -677,7 +684,7 @@ class _Generator:
             self._transcribe(user, self.t + 0.05, self.t + self._gap(0.3, 1.0))
         self.late.clear()
         self.out.sort(key=lambda entry: (entry[0], entry[1]))
-        return [line for _, _, line in self.out]
+        return [(START_UNIX + t, line) for t, _, line in self.out]
 
 
 def ga_voice_session(minutes: float = 30.0, seed: int = 0) -> list[str]:
@@ -689,6 +696,20 @@ def ga_voice_session(minutes: float = 30.0, seed: int = 0) -> list[str]:
     if minutes <= 0:
         raise ValueError("minutes must be positive")
     return _Generator(minutes, seed).run()
+
+
+def ga_voice_envelopes(minutes: float = 30.0, seed: int = 0) -> list[str]:
+    """The same session as :func:`ga_voice_session` as envelope lines
+    (``{"time", "source": "server", "event"}``, the recording format), each event stamped with
+    its simulated time: seconds since the epoch from ``START_UNIX``, increasing, so that the
+    state keeps realistic response and turn times."""
+    from realtime_state.envelopes import envelope_line
+
+    if minutes <= 0:
+        raise ValueError("minutes must be positive")
+    return [
+        envelope_line("server", t, frame=line) for t, line in _Generator(minutes, seed).run_timed()
+    ]
 
 
 def write_jsonl(path: str | Path, lines: Iterable[str]) -> int:
@@ -704,7 +725,8 @@ def write_jsonl(path: str | Path, lines: Iterable[str]) -> int:
 
 def type_mix(lines: Iterable[str]) -> Counter[str]:
     """Count events by ``type`` (parses each line)."""
-    return Counter(json.loads(line)["type"] for line in lines)
+    objs = (json.loads(line) for line in lines)
+    return Counter(obj.get("event", obj)["type"] for obj in objs)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -714,9 +736,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="random seed")
     parser.add_argument("--out", type=Path, default=Path("ga_voice_session.jsonl"))
     parser.add_argument("--stats", action="store_true", help="print the event type mix")
+    parser.add_argument(
+        "--times", action="store_true", help="write envelope lines with simulated times"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    lines = ga_voice_session(args.minutes, args.seed)
+    make = ga_voice_envelopes if args.times else ga_voice_session
+    lines = make(args.minutes, args.seed)
     elapsed = time.perf_counter() - started
     count = write_jsonl(args.out, lines)
     size = sum(len(line.encode("utf-8")) + 1 for line in lines)

@@ -6,10 +6,10 @@ function, except those under ``if TYPE_CHECKING:`` (annotations only, never run)
 
 The layers, bottom up: ``errors``, ``events``, ``formats``, ``_persistent``; ``decoding``,
 ``envelopes``, ``_lifecycle``, ``lifecycles``; ``state``; ``reducer``; the read side
-(``transcript``, ``audio``, ``cost``, ``prices``, ``carry``, ``barge_in``), which reads states
-and names state classes in annotations only; ``live``, ``testing``, ``logs``, ``cli`` on top.
-The one sanctioned upward reference: ``SessionState``'s convenience methods
-(``transcript()``, ``audio()``, ``wav()``, ``conversation_wav()``, ``cost()``,
+(``transcript``, ``audio``, ``cost``, ``prices``, ``timings``, ``carry``, ``barge_in``), which
+reads states and names state classes in annotations only; ``live``, ``testing``, ``logs``,
+``cli`` on top. The one sanctioned upward reference: ``SessionState``'s convenience methods
+(``transcript()``, ``audio()``, ``wav()``, ``conversation_wav()``, ``cost()``, ``timings()``,
 ``to_client_events()``, ``truncation_events()``) import their read-side function when called.
 They are thin delegations; the free functions are the primary API.
 """
@@ -169,6 +169,7 @@ READ_SIDE = {
     "realtime_state.audio",
     "realtime_state.cost",
     "realtime_state.prices",
+    "realtime_state.timings",
     "realtime_state.carry",
     "realtime_state.barge_in",
 }
@@ -213,6 +214,7 @@ def test_state_reaches_the_read_side_only_through_its_delegations() -> None:
         ("realtime_state.state", "realtime_state.barge_in"): ["truncation_events"],
         ("realtime_state.state", "realtime_state.carry"): ["to_client_events"],
         ("realtime_state.state", "realtime_state.cost"): ["cost"],
+        ("realtime_state.state", "realtime_state.timings"): ["timings"],
         ("realtime_state.state", "realtime_state.transcript"): ["transcript"],
     }
 

@@ -62,6 +62,9 @@ _EXPORTS = {
     "TranscriptionRecord": ".state",
     "UsageTotals": ".state",
     "Violation": ".state",
+    "ResponseTiming": ".timings",
+    "TimingStats": ".timings",
+    "Timings": ".timings",
     "Transcript": ".transcript",
     "Turn": ".transcript",
     "TurnError": ".transcript",
@@ -121,6 +124,9 @@ __all__ = [
     "TranscriptionRecord",
     "UsageTotals",
     "Violation",
+    "ResponseTiming",
+    "TimingStats",
+    "Timings",
     "Transcript",
     "Turn",
     "TurnError",
@@ -167,6 +173,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
         UsageTotals,
         Violation,
     )
+    from .timings import ResponseTiming, Timings, TimingStats
     from .transcript import Transcript, Turn, TurnError, estimate_heard_text
 
 __version__ = "0.1.0"

@@ -160,7 +160,7 @@ def _summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
             (
                 "sessions",
                 f"{len(sessions)} (a new session.created at event {starts}; items, responses, "
-                "tokens and cost below are of the last one)",
+                "tokens, cost and timings below are of the last one)",
             )
         )
     rows += [
@@ -183,6 +183,7 @@ def _summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(
             ("rate limits", ", ".join(f"{n} {v['remaining']}/{v['limit']}" for n, v in limits))
         )
+    rows += _timing_rows(summary.get("timings"))
     rows += [
         ("server errors", str(len(summary["errors"]))),
         ("violations", str(len(summary["violations"]))),
@@ -190,6 +191,37 @@ def _summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
     ]
     if summary.get("stopped_at") is not None:
         rows.append(("stopped", f"at event #{summary['stopped_at']} (strict policy)"))
+    return rows
+
+
+_MEASURE_LABELS = {
+    "speech_end_to_first_audio_ms": "speech end to first audio",
+    "created_to_first_audio_ms": "created to first audio",
+    "created_to_done_ms": "created to done",
+}
+
+
+def _ms(value: float) -> str:
+    return f"{value:.0f} ms" if abs(value) >= 10 else f"{value:.1f} ms"
+
+
+def _timing_rows(timings: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """One row per measure (p50, p95, how many responses), under one ``timings`` label; none
+    when no measure is known (a log without times)."""
+    if not timings or not any(timings[name]["count"] for name in _MEASURE_LABELS):
+        return []
+    rows: list[tuple[str, str]] = []
+    for name, label in _MEASURE_LABELS.items():
+        stats = timings[name]
+        n = stats["count"]
+        if n:
+            value = (
+                f"{label}: p50 {_ms(stats['p50'])}, p95 {_ms(stats['p95'])} "
+                f"({n} response{'s' if n != 1 else ''})"
+            )
+        else:
+            value = f"{label}: none measured"
+        rows.append(("timings" if not rows else "", value))
     return rows
 
 

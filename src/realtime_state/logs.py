@@ -265,12 +265,15 @@ def _sessions(state: SessionState) -> list[dict[str, Any]]:
 
 
 def summarize(result: LogReplay) -> dict[str, Any]:
-    """A JSON-ready summary of a replay: items, responses, tokens, cost, limits, errors,
-    violations and bad lines.
+    """A JSON-ready summary of a replay: items, responses, tokens, cost, limits, turn timings,
+    errors, violations and bad lines.
 
+    ``timings`` is ``state.timings().to_dict()`` (:mod:`realtime_state.timings`: per response
+    and p50/p95 per measure, in milliseconds; ``None`` everywhere for a log without times).
     A log that holds several sessions (a second ``session.created``): ``sessions`` lists each
-    (where it starts, its events, items and responses); items, responses, tokens, cost and
-    rate limits are those of the last session; errors and violations are of every session.
+    (where it starts, its events, items and responses); items, responses, tokens, cost, rate
+    limits and timings are those of the last session; errors and violations are of every
+    session.
     """
     state = result.state
     return {
@@ -286,6 +289,7 @@ def summarize(result: LogReplay) -> dict[str, Any]:
             name: {"limit": v.limit, "remaining": v.remaining, "reset_seconds": v.reset_seconds}
             for name, v in state.rate_limits.items()
         },
+        "timings": state.timings().to_dict(),
         "errors": [
             {"index": e.index, "type": e.type, "code": e.code, "message": e.message}
             for e in result.errors

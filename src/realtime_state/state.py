@@ -23,6 +23,7 @@ from .formats import PCM16_24K, AudioSpec
 if TYPE_CHECKING:
     from .cost import SessionCost
     from .prices import ModelPrice, PriceTable
+    from .timings import Timings
     from .transcript import Transcript
 
 __all__ = [
@@ -614,8 +615,7 @@ class SessionState:
         rid = self.active_response_id
         return None if rid is None else self.responses.get(rid)
 
-    # --- Read side: thin entry points into transcript.py, audio.py, cost.py, carry.py,
-    # barge_in.py ------------------------------------------------------------------------------
+    # --- Read side: thin entry points into transcript, audio, cost, timings, carry, barge_in -----
 
     def transcript(self) -> Transcript:
         """An immutable :class:`~realtime_state.transcript.Transcript` of the conversation,
@@ -658,6 +658,14 @@ class SessionState:
         from .cost import session_cost
 
         return session_cost(self, prices, model=model, transcription_model=transcription_model)
+
+    def timings(self) -> Timings:
+        """How long each response of this session took to start speaking and to finish, and
+        each measure's p50/p95 (:class:`~realtime_state.timings.Timings`, milliseconds;
+        ``None`` where the log has no times). O(responses); audio is never touched."""
+        from .timings import timings_of
+
+        return timings_of(self)
 
     def to_client_events(
         self,

@@ -41,7 +41,7 @@ from ._responses import (
     on_response_done,
 )
 from ._session import on_error, on_rate_limits, on_session
-from ._timing import STAMPS
+from ._timing import STAMPS, UNTIMED_STAMPS
 
 
 def on_nothing(state: SessionState, event: Any, found: Found) -> Changes:
@@ -196,6 +196,8 @@ def reduce(
         stamp = STAMPS.get(event.__class__)
         if stamp is not None:
             stamp(state, event, changes, time)
+    elif event.__class__ in UNTIMED_STAMPS:  # an untimed line still moves the speech stop along
+        UNTIMED_STAMPS[event.__class__](state, event, changes, None)
     index = state.event_count
     if found:
         violations = [
