@@ -533,3 +533,94 @@ def test_one_thread_reads_another_sends(tmp_path: Path) -> None:
     assert session.state.pending.empty
     assert replay(read_lines(record)) == session.state
     assert session.state.items == replay(read_lines(path)).items
+
+
+# --- barge-in ----------------------------------------------------------------------------------
+
+
+INTERRUPTION = HERE / "logs" / "ga_interruption.jsonl"
+
+
+def _recorded_cut() -> int:
+    for line in read_lines(INTERRUPTION):
+        event = json.loads(line)
+        if event["type"] == "conversation.item.truncated":
+            return int(event["audio_end_ms"])
+    raise AssertionError("no truncation in the log")
+
+
+@pytest.mark.parametrize("how", ["played_ms", "reported", "clock"])
+def test_interrupt_sends_the_cut_at_what_was_heard(how: str, tmp_path: Path) -> None:
+    cut = _recorded_cut()
+    script = plan(INTERRUPTION)
+    record = tmp_path / "call.jsonl"
+    now = [1_800_000_000.0]
+    sent: list[Any] = []
+    with ReplayServer(INTERRUPTION) as server, server.client().realtime.connect(model="m") as conn:
+        session = LiveSession(conn, record=record, clock=lambda: now[0])
+        for k, _update in enumerate(session):
+            now[0] += 0.001
+            for event in script.client_events_after(k):
+                if event["type"] != "conversation.item.truncate":
+                    session.send(event)
+                    continue
+                item_id = event["item_id"]
+                if how == "played_ms":
+                    sent = session.interrupt(played_ms=cut + 0.7)
+                elif how == "reported":
+                    session.playback.played(item_id, bytes=48 * cut)
+                    sent = session.interrupt()
+                else:  # the clock since the item's first audio delta
+                    started = session.playback.item(item_id).started_at
+                    assert started is not None
+                    now[0] = started + cut / 1000
+                    sent = session.interrupt()
+        session.close()
+    assert server.failures == []
+    truncates = [u.event for u in sent if u.event.type == "conversation.item.truncate"]
+    assert len(truncates) == 1 and truncates[0].audio_end_ms == cut
+    state = session.state
+    assert state.pending.empty and state.violations == ()
+    part = next(i for i in state.items if i.role == "assistant").content[0]
+    assert part.truncated_at_ms == cut
+    assert replay(read_lines(record)) == state
+
+
+def test_interrupt_sends_nothing_when_nothing_plays() -> None:
+    path = HERE / "logs" / "ga_text_turn.jsonl"
+    script = plan(path)
+    with ReplayServer(path) as server, server.client().realtime.connect(model="m") as conn:
+        session = LiveSession(conn)
+        assert session.interrupt() == []
+        for k, _ in enumerate(session):
+            for event in script.client_events_after(k):
+                session.send(event)
+        assert session.interrupt() == []  # a text answer: no audio to cut
+        assert session.interrupt(played_ms=500) == []
+
+
+def test_async_interrupt() -> None:
+    cut = _recorded_cut()
+    script = plan(INTERRUPTION)
+
+    async def main() -> SessionState:
+        async with (
+            ReplayServer(INTERRUPTION) as server,
+            server.async_client().realtime.connect(model="m") as conn,
+        ):
+            session = LiveSession(conn)
+            k = 0
+            async for _ in session:
+                for event in script.client_events_after(k):
+                    if event["type"] == "conversation.item.truncate":
+                        updates = await session.interrupt(played_ms=cut)
+                        assert [u.source for u in updates] == ["client"] * len(updates)
+                    else:
+                        await session.send(event)
+                k += 1
+            assert server.failures == []
+            return session.state
+
+    state = asyncio.run(main())
+    part = next(i for i in state.items if i.role == "assistant").content[0]
+    assert part.truncated_at_ms == cut
