@@ -624,3 +624,18 @@ def test_async_interrupt() -> None:
     state = asyncio.run(main())
     part = next(i for i in state.items if i.role == "assistant").content[0]
     assert part.truncated_at_ms == cut
+
+
+def test_observers_see_every_update_in_stream_order(tmp_path: Path) -> None:
+    path = HERE / "logs" / "ga_function_call.jsonl"
+    script = plan(path)
+    seen: list[Any] = []
+    with ReplayServer(path) as server, server.client().realtime.connect(model="m") as conn:
+        session = LiveSession(conn)
+        assert session.observe(seen.append) == seen.append
+        for k, _ in enumerate(session):
+            for event in script.client_events_after(k):
+                session.send(event)
+    assert [u.state.event_count for u in seen] == list(range(1, session.state.event_count + 1))
+    assert {u.source for u in seen} == {"server", "client"}
+    assert seen[-1].state is session.state

@@ -175,10 +175,24 @@ class LiveSession:
         self._recorder = _Recorder(record)
         self._closed_ok = _closed_ok()
         self._lock: Any = asyncio.Lock() if self._async else threading.Lock()
+        self._observers: list[Callable[[Update], None]] = []
         self.connection = TrackedConnection(self)
         """The connection with the SDK's own helpers (``session.update``,
         ``conversation.item.create``, ``response.create``, ``input_audio_buffer.append``,
         ...) whose every send is tracked: use it where the app used ``conn``."""
+
+    def observe(self, callback: Callable[[Update], None]) -> Callable[[Update], None]:
+        """Call ``callback(update)`` after every event, server and client, in stream order
+        (for exporters that follow a session as it goes, e.g. OpenTelemetry spans); returns
+        it, so it can be used as a decorator. Runs under the session's lock: keep it quick,
+        and do not send from it."""
+        self._observers.append(callback)
+        return callback
+
+    def _notify(self, update: Update) -> Update:
+        for callback in self._observers:
+            callback(update)
+        return update
 
     def _now(self) -> float:
         """The clock, to the microsecond (what the recording keeps, so a replay of it gives
@@ -222,7 +236,8 @@ class LiveSession:
             self._state = reduce(previous, event, time=now)
             if event.__class__ in _AUDIO_DELTAS:
                 self.playback.started(event.item_id, now, event.content_index)
-        return Update(event=event, state=self._state, previous=previous, time=now)
+        update = Update(event=event, state=self._state, previous=previous, time=now)
+        return self._notify(update) if self._observers else update
 
     def __iter__(self) -> Iterator[Update]:
         if self._async:
@@ -359,7 +374,8 @@ class LiveSession:
         previous = self._state
         self._state = reduce(previous, event, time=now)
         self._recorder.write(envelope_line(CLIENT, now, event=body))
-        return Update(event=event, state=self._state, previous=previous, source=CLIENT, time=now)
+        update = Update(event=event, state=self._state, previous=previous, source=CLIENT, time=now)
+        return self._notify(update) if self._observers else update
 
     def send(self, event: Any) -> Any:
         """Send a client event (a dict, a decoded client event, or an ``openai`` model),
