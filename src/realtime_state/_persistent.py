@@ -99,6 +99,50 @@ class Chunks(Generic[T]):
         return (Chunks.of, (self.value(),))
 
 
+class DroppedChunks(Chunks[bytes]):
+    """Audio whose bytes were dropped (the state's audio retention) but whose length is kept:
+    ``size``/``len()`` are those of the audio that was there; ``value()`` raises
+    :class:`~realtime_state.errors.AudioDroppedError` naming the part. Appending (audio in
+    flight when it was dropped) adds to the length only."""
+
+    __slots__ = ("_label",)
+
+    _label: tuple[str, int]
+
+    def __init__(self, size: int, label: tuple[str, int]) -> None:
+        self._prev = None
+        self._piece = b""
+        self._size = size
+        self._joined = None
+        self._label = label
+
+    @property
+    def label(self) -> tuple[str, int]:
+        """``(item_id, content_index)`` of the part whose audio this was."""
+        return self._label
+
+    def append(self, piece: bytes) -> Chunks[bytes]:
+        return DroppedChunks(self._size + len(piece), self._label)
+
+    def value(self) -> bytes:
+        from .errors import AudioDroppedError
+
+        raise AudioDroppedError(*self._label)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Chunks):
+            return NotImplemented
+        return isinstance(other, DroppedChunks) and self._size == other._size
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"DroppedChunks({self._size} bytes of {self._label[0]}[{self._label[1]}])"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (DroppedChunks, (self._size, self._label))
+
+
 @attrs.frozen(slots=True, eq=False)
 class Log:
     """An immutable, append-only sequence with O(1) append (a cons list), read as a tuple."""

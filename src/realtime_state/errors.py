@@ -21,6 +21,7 @@ __all__ = [
     "ProtocolViolation",
     "AudioError",
     "NoAudioError",
+    "AudioDroppedError",
     "UnsupportedAudioFormatError",
     "InvariantError",
     "format_path",
@@ -145,6 +146,26 @@ class AudioError(RealtimeStateError, ValueError):
 
 class NoAudioError(AudioError, LookupError):
     """The item, the part, or the part's audio is not in the state."""
+
+
+class AudioDroppedError(NoAudioError):
+    """The part's audio was dropped by the state's audio retention (``audio_retention``):
+    everything else about it (byte count, duration, truncation point, transcript) is kept;
+    the bytes are not. The message names the item and the part; ``item_id`` and
+    ``content_index`` say which."""
+
+    def __init__(self, item_id: str, content_index: int) -> None:
+        self.item_id = item_id
+        self.content_index = content_index
+        super().__init__(
+            f"the audio of item {item_id} part {content_index} was dropped by the audio "
+            "retention of this state (audio_retention); its length, transcript and cuts are "
+            "kept, its bytes are not (keep them with audio_retention='all', or take them with "
+            "LiveSession's audio_sink before they are dropped)"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (AudioDroppedError, (self.item_id, self.content_index))
 
 
 class UnsupportedAudioFormatError(AudioError):

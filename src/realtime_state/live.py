@@ -40,18 +40,43 @@ import attrs
 
 from . import carry as carry_mod
 from . import events as ev
+from ._persistent import DroppedChunks
 from .barge_in import playing_part, truncation_events
 from .decoding import Event, decode, encode, is_sdk_event
 from .envelopes import CLIENT, SERVER, Envelope, envelope_line, raw_line
 from .errors import DecodeError
+from .formats import PCM16_24K, AudioSpec
 from .playback import PlaybackTracker
 from .reducer import reduce
 from .state import LENIENT, SessionState
 
-__all__ = ["LiveSession", "Update", "new_event_id", "TrackedConnection"]
+__all__ = ["LiveSession", "Update", "FinishedAudio", "new_event_id", "TrackedConnection"]
 
 _BASE62 = string.digits + string.ascii_letters
 _AUDIO_DELTAS = frozenset({ev.ResponseOutputAudioDelta, ev.ResponseAudioDelta})
+_AUDIO_DONES = frozenset({ev.ResponseOutputAudioDone, ev.ResponseAudioDone})
+_FINISHING = _AUDIO_DONES | {
+    ev.ResponseDone,
+    ev.ConversationItemCreated,
+    ev.ConversationItemAdded,
+    ev.ConversationItemDone,
+    ev.InputAudioBufferCommitted,
+}
+"""Events after which a part's audio may be complete (the sink is called then)."""
+
+
+@attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
+class FinishedAudio:
+    """The audio of one finished part, for :class:`LiveSession`'s ``audio_sink``: what was
+    received, whole (a later cut is in the state as the part's ``truncated_at_ms``)."""
+
+    item_id: str
+    content_index: int
+    role: str | None
+    """``"assistant"`` or ``"user"``."""
+    audio: bytes = attrs.field(repr=False)
+    spec: AudioSpec
+    """Its format (PCM16 at its rate, or G.711)."""
 
 
 def new_event_id() -> str:
@@ -152,6 +177,10 @@ class LiveSession:
     :attr:`state` at any time. ``record`` is a path (written anew) or an open text file:
     one envelope line per event in both directions, flushed as it goes, server frames kept
     byte for byte. ``clock`` gives the time of each event (``time.time`` by default).
+    ``audio_retention`` bounds the audio the state keeps (``"all"``, ``"none"`` or seconds,
+    see :class:`~realtime_state.state.AudioRetention`) and ``audio_sink(finished)`` receives
+    each finished part's audio (:class:`FinishedAudio`: user turns and assistant answers),
+    so that audio can leave memory without being lost.
     """
 
     def __init__(
@@ -163,10 +192,18 @@ class LiveSession:
         state: SessionState | None = None,
         clock: Callable[[], float] = _time.time,
         playback: PlaybackTracker | None = None,
+        audio_retention: Any = None,
+        audio_sink: Callable[[FinishedAudio], None] | None = None,
     ) -> None:
         self._conn = connection
         self._async = inspect.iscoroutinefunction(getattr(connection, "recv_bytes", None))
-        self._state = state if state is not None else SessionState(policy=policy)
+        self._state = (
+            state
+            if state is not None
+            else SessionState(policy=policy, audio_retention=audio_retention)
+        )
+        self._sink = audio_sink
+        self._sunk: set[tuple[str, int]] = set()
         self._clock = clock
         self.playback = playback if playback is not None else PlaybackTracker(clock)
         """How much of each assistant item the user has heard (see
@@ -193,6 +230,44 @@ class LiveSession:
         for callback in self._observers:
             callback(update)
         return update
+
+    def _finish(self, event: Any) -> None:
+        """Hand the audio of the parts ``event`` finished to the sink, once each."""
+        state = self._state
+        if event.__class__ in _AUDIO_DONES:
+            keys = [(event.item_id, event.content_index)]
+        elif event.__class__ is ev.ResponseDone:
+            response = state.responses.get(event.response.id or "")
+            ids = () if response is None else response.output_item_ids
+            keys = [(i, n) for i in ids for n in range(len(getattr(state.item(i), "content", ())))]
+        else:
+            item = getattr(event, "item", None)
+            item_id = getattr(event, "item_id", None) if item is None else item.id
+            held = None if item_id is None else state.item(item_id)
+            keys = [] if held is None else [(held.id, n) for n in range(len(held.content))]
+        for item_id, index in keys:
+            if (item_id, index) in self._sunk:
+                continue
+            item = state.item(item_id)
+            if item is None or index >= len(item.content):
+                continue
+            part = item.content[index]
+            if not part.audio_bytes or isinstance(part.audio_chunks, DroppedChunks):
+                continue
+            if item.role != "user" and event.__class__ not in _AUDIO_DONES:
+                response = state.responses.get(item.response_id or "")
+                if response is None or not response.done:
+                    continue
+            self._sunk.add((item_id, index))
+            self._sink(  # type: ignore[misc]
+                FinishedAudio(
+                    item_id=item_id,
+                    content_index=index,
+                    role=item.role,
+                    audio=part.audio,
+                    spec=part.audio_spec or PCM16_24K,
+                )
+            )
 
     def _now(self) -> float:
         """The clock, to the microsecond (what the recording keeps, so a replay of it gives
@@ -236,6 +311,8 @@ class LiveSession:
             self._state = reduce(previous, event, time=now)
             if event.__class__ in _AUDIO_DELTAS:
                 self.playback.started(event.item_id, now, event.content_index)
+            elif self._sink is not None and event.__class__ in _FINISHING:
+                self._finish(event)
         update = Update(event=event, state=self._state, previous=previous, time=now)
         return self._notify(update) if self._observers else update
 

@@ -36,6 +36,7 @@ __all__ = [
     "InputAudioState",
     "OutputAudioBufferState",
     "TurnTimes",
+    "AudioRetention",
     "RateLimitState",
     "UsageTotals",
     "ErrorRecord",
@@ -296,6 +297,63 @@ class OutputAudioBufferState:
 
 
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
+class AudioRetention:
+    """Which audio bytes a state keeps: ``SessionState(audio_retention=...)``.
+
+    ``"all"`` (the default, ``None`` in the state) keeps every byte. A number of seconds keeps
+    the audio of the last that many seconds of conversation (user and assistant audio parts,
+    counted in their own formats); ``"none"`` (0 seconds) keeps only what is still
+    streaming. Retention works part by part: a part is dropped whole, oldest first, once it
+    is finished (its audio done, its response done, or a user turn's committed audio) and
+    the parts after it hold the window; the part growing now is never dropped. A dropped
+    part keeps everything but its bytes: byte count, duration, truncation point,
+    transcript (see :class:`~realtime_state.errors.AudioDroppedError`).
+
+    The state's value also carries the bookkeeping (a queue of the parts holding audio, the
+    milliseconds they hold, how many were dropped); it is not part of equality.
+    """
+
+    seconds: float
+    """The window kept, in seconds of audio."""
+    queue: immutables.Map[int, tuple[str, int, float]] = attrs.field(
+        factory=immutables.Map, repr=False, eq=False
+    )
+    """Sequence number -> ``(item_id, content_index, ms held)`` of each part holding audio,
+    oldest first from ``head``."""
+    slots: immutables.Map[tuple[str, int], int] = attrs.field(
+        factory=immutables.Map, repr=False, eq=False
+    )
+    """``(item_id, content_index)`` -> its sequence number in ``queue``."""
+    head: int = attrs.field(default=0, repr=False, eq=False)
+    tail: int = attrs.field(default=0, repr=False, eq=False)
+    held_ms: float = attrs.field(default=0.0, eq=False)
+    """Milliseconds of audio the queued parts hold."""
+    dropped: int = attrs.field(default=0, eq=False)
+    """How many parts have had their bytes dropped."""
+
+    @classmethod
+    def of(cls, value: Any) -> AudioRetention | None:
+        """``"all"``/``None`` -> ``None`` (keep everything), ``"none"`` -> 0 s, a number of
+        seconds -> that window; an :class:`AudioRetention` is kept as it is."""
+        if value is None or value == "all":
+            return None
+        if isinstance(value, AudioRetention):
+            return value
+        if value == "none":
+            return cls(seconds=0.0)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+            return cls(seconds=float(value))
+        raise ValueError(
+            f"audio_retention must be 'all', 'none' or a number of seconds >= 0, not {value!r}"
+        )
+
+
+def _retention_of(value: Any) -> AudioRetention | None:
+    """The converter of ``SessionState.audio_retention`` (see :meth:`AudioRetention.of`)."""
+    return AudioRetention.of(value)
+
+
+@attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
 class RateLimitState:
     """One rate limit as last reported."""
 
@@ -521,6 +579,11 @@ class SessionState:
     time: float | None = None
     """The time of the latest event (seconds since the epoch) when it came in an envelope
     that carried one, else ``None``."""
+    audio_retention: AudioRetention | None = attrs.field(
+        default=None, converter=_retention_of, repr=False
+    )
+    """Which audio bytes this state keeps (:class:`AudioRetention`; ``None``: all, the
+    default). Pass ``"all"``, ``"none"`` or a number of seconds."""
     previous_session: SessionState | None = attrs.field(default=None, repr=False)
     """The state of the session before this one on the same stream: a second
     ``session.created`` (a log that concatenates two connections) starts a new state, which

@@ -11,7 +11,7 @@ from .. import events as ev
 from ..decoding import Event, RawEvent, decode, is_sdk_event
 from ..envelopes import INVALID_SERVER_EVENT, Envelope, decode_entry
 from ..errors import DecodeError, ProtocolViolation
-from ..state import LENIENT, STRICT, ErrorRecord, SessionState, Violation
+from ..state import LENIENT, STRICT, AudioRetention, ErrorRecord, SessionState, Violation
 from ._channels import (
     AUDIO,
     TEXT,
@@ -40,6 +40,7 @@ from ._responses import (
     on_response_created,
     on_response_done,
 )
+from ._retention import RETAINING, retain
 from ._session import on_error, on_rate_limits, on_session
 from ._timing import STAMPS, UNTIMED_STAMPS
 
@@ -187,8 +188,15 @@ def reduce(
     if time != state.time:
         state = evolve_state(state, time=time)
     if event.__class__ in NEW_SESSION and state.session is not None:
+        retention = state.audio_retention
         state = SessionState(
-            policy=state.policy, event_count=state.event_count, time=time, previous_session=state
+            policy=state.policy,
+            event_count=state.event_count,
+            time=time,
+            previous_session=state,
+            audio_retention=None
+            if retention is None
+            else AudioRetention(seconds=retention.seconds),
         )
     found: Found = []
     changes = handler(state, event, found)
@@ -198,6 +206,8 @@ def reduce(
             stamp(state, event, changes, time)
     elif event.__class__ in UNTIMED_STAMPS:  # an untimed line still moves the speech stop along
         UNTIMED_STAMPS[event.__class__](state, event, changes, None)
+    if state.audio_retention is not None and event.__class__ in RETAINING:
+        retain(state, event, changes)
     index = state.event_count
     if found:
         violations = [
@@ -222,32 +232,41 @@ def reduce(
 
 
 def replay(
-    events: Iterable[Event | RawEvent | Envelope], policy: str = LENIENT, *, upto: int | None = None
+    events: Iterable[Event | RawEvent | Envelope],
+    policy: str = LENIENT,
+    *,
+    upto: int | None = None,
+    audio_retention: Any = None,
 ) -> SessionState:
     """Fold a stream of events (decoded or raw) into a state, from an empty one.
 
     ``upto=N`` stops after the first ``N`` events, without reading further (so it never
-    blocks on, or consumes, event ``N`` of a live stream).
+    blocks on, or consumes, event ``N`` of a live stream). ``audio_retention``: which audio
+    bytes to keep (``"all"``, the default; ``"none"``; or seconds; see
+    :class:`~realtime_state.state.AudioRetention`).
     """
     if upto is not None:
         if upto < 0:
             raise ValueError(f"upto must be >= 0, not {upto}")
         events = itertools.islice(events, upto)
-    state = SessionState(policy=policy)
+    state = SessionState(policy=policy, audio_retention=audio_retention)
     for event in events:
         state = reduce(state, event)
     return state
 
 
 def history(
-    events: Iterable[Event | RawEvent | Envelope], policy: str = LENIENT
+    events: Iterable[Event | RawEvent | Envelope],
+    policy: str = LENIENT,
+    *,
+    audio_retention: Any = None,
 ) -> Iterator[tuple[int, Any, SessionState]]:
     """Lazily yield ``(index, event, state)`` with ``state`` the state right after the event.
 
     ``event`` is the decoded event (an envelope's event; ``None`` for an envelope's ``raw``
     frame, whose error entry the state holds); the envelope's time is ``state.time``.
     """
-    state = SessionState(policy=policy)
+    state = SessionState(policy=policy, audio_retention=audio_retention)
     for index, event in enumerate(events):
         decoded = as_event(event, index)
         state = reduce(state, decoded)
@@ -259,12 +278,13 @@ async def areplay(
     policy: str = LENIENT,
     *,
     upto: int | None = None,
+    audio_retention: Any = None,
 ) -> SessionState:
     """:func:`replay` for an async iterable of events or lines (a live feed, an async
     reader of a log): the state after all of them, or after the first ``upto``."""
     if upto is not None and upto < 0:
         raise ValueError(f"upto must be >= 0, not {upto}")
-    state = SessionState(policy=policy)
+    state = SessionState(policy=policy, audio_retention=audio_retention)
     if upto == 0:
         return state
     async for event in events:
@@ -275,11 +295,14 @@ async def areplay(
 
 
 async def ahistory(
-    events: AsyncIterable[Event | RawEvent | Envelope], policy: str = LENIENT
+    events: AsyncIterable[Event | RawEvent | Envelope],
+    policy: str = LENIENT,
+    *,
+    audio_retention: Any = None,
 ) -> AsyncIterator[tuple[int, Any, SessionState]]:
     """:func:`history` for an async iterable: yields ``(index, event, state)`` as each event
     arrives."""
-    state = SessionState(policy=policy)
+    state = SessionState(policy=policy, audio_retention=audio_retention)
     index = 0
     async for event in events:
         decoded = as_event(event, index)

@@ -1,0 +1,142 @@
+"""Audio retention: drop the bytes of old, finished audio parts, keep everything else.
+
+Runs after the handler, only when the state has an ``audio_retention`` window and the event
+can add audio: an audio delta (to the part it names) or an event that gives a user item its
+committed turn audio (``conversation.item.*`` of that item, ``input_audio_buffer.committed``).
+The part that grew joins the queue (or its entry grows); then, while the queued parts hold
+more than the window, the oldest is dropped, if it is finished (its audio channel done, its
+response done, or a user part, whose audio comes whole) and is not the part growing now. An
+unfinished oldest part stops the dropping until it finishes (it is almost always the answer
+being streamed). A dropped part's chunks become :class:`~realtime_state._persistent.DroppedChunks`
+of the same length, so durations, cuts and transcripts read as before.
+
+The cost is a few map operations per audio delta, independent of the session's length.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from .. import events as ev
+from .._persistent import DroppedChunks
+from ..formats import PCM16_24K
+from ..lifecycles import Phase
+from ..state import AudioRetention, ItemState, PartState, SessionState, _Conversation
+from ._common import Changes, evolve_conv, evolve_item, evolve_part
+
+_evolve_retention = attrs.evolve
+
+AUDIO_DELTAS = frozenset({ev.ResponseAudioDelta, ev.ResponseOutputAudioDelta})
+USER_AUDIO_EVENTS = frozenset(
+    {
+        ev.ConversationItemCreated,
+        ev.ConversationItemAdded,
+        ev.ConversationItemDone,
+        ev.ConversationItemRetrieved,
+        ev.InputAudioBufferCommitted,
+    }
+)
+RETAINING = AUDIO_DELTAS | USER_AUDIO_EVENTS
+"""The events after which retention runs."""
+
+
+def _ms(part: PartState, n_bytes: int) -> float:
+    return (part.audio_spec or PCM16_24K).duration_ms(n_bytes)
+
+
+def _grown(
+    state: SessionState, conv: _Conversation, event: Any
+) -> tuple[str, int, PartState, int] | None:
+    """The part the event added audio to: ``(item id, content index, part, bytes added)``."""
+    if event.__class__ in AUDIO_DELTAS:
+        item_id, index = event.item_id, event.content_index
+    else:
+        item = getattr(event, "item", None)
+        item_id = event.item_id if item is None else item.id
+        if item_id is None:
+            return None
+        held = conv.items.get(item_id)
+        if held is None:
+            return None
+        index = next((i for i, p in enumerate(held.content) if p.type == "input_audio"), -1)
+        if index < 0:
+            return None
+    item = conv.items.get(item_id)
+    if item is None or index >= len(item.content):
+        return None
+    part = item.content[index]
+    before = state.conversation.items.get(item_id)
+    old = (
+        before.content[index].audio_bytes
+        if before is not None and index < len(before.content)
+        else 0
+    )
+    added = part.audio_bytes - old
+    if added <= 0 or isinstance(part.audio_chunks, DroppedChunks):
+        return None
+    return item_id, index, part, added
+
+
+def _finished(state: SessionState, responses: Any, item: ItemState, part: PartState) -> bool:
+    if item.role == "user" or part.audio_phase == Phase.DONE:
+        return True
+    response = None if item.response_id is None else responses.get(item.response_id)
+    return response is not None and response.done
+
+
+def retain(state: SessionState, event: Any, changes: Changes) -> None:
+    """Apply the state's audio retention after ``event`` (``changes``: the handler's)."""
+    retention: AudioRetention = state.audio_retention  # type: ignore[assignment]
+    conv = changes.get("conversation")
+    if conv is None:
+        return
+    grown = _grown(state, conv, event)
+    if grown is None:
+        return
+    item_id, index, part, added = grown
+    key = (item_id, index)
+    queue, slots = retention.queue, retention.slots
+    ms = _ms(part, added)
+    seq = slots.get(key)
+    if seq is None:
+        seq = retention.tail
+        queue = queue.set(seq, (item_id, index, ms))
+        slots = slots.set(key, seq)
+        tail = seq + 1
+    else:
+        entry = queue[seq]
+        queue = queue.set(seq, (item_id, index, entry[2] + ms))
+        tail = retention.tail
+    head, held, dropped = retention.head, retention.held_ms + ms, retention.dropped
+    limit = retention.seconds * 1000.0
+    responses = changes.get("responses", state.responses)
+    while held > limit and head < tail:
+        old_id, old_index, old_ms = queue[head]
+        if (old_id, old_index) == key:
+            break
+        old_item = conv.items.get(old_id)
+        if old_item is not None and old_index < len(old_item.content):
+            old_part = old_item.content[old_index]
+            if not _finished(state, responses, old_item, old_part):
+                break
+            chunks = old_part.audio_chunks
+            if chunks is not None and not isinstance(chunks, DroppedChunks):
+                cut = evolve_part(
+                    old_part, audio_chunks=DroppedChunks(chunks.size, (old_id, old_index))
+                )
+                content = old_item.content
+                new_item = evolve_item(
+                    old_item, content=(*content[:old_index], cut, *content[old_index + 1 :])
+                )
+                conv = evolve_conv(conv, items=conv.items.set(old_id, new_item))
+                dropped += 1
+        queue = queue.delete(head)
+        slots = slots.delete((old_id, old_index))
+        held -= old_ms
+        head += 1
+    changes["conversation"] = conv
+    changes["audio_retention"] = _evolve_retention(
+        retention, queue=queue, slots=slots, head=head, tail=tail, held_ms=held, dropped=dropped
+    )
