@@ -8,6 +8,8 @@ import pickle
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from realtime_state._persistent import EMPTY_LOG, Chunks, Log, make_evolver
 
@@ -225,3 +227,30 @@ def test_a_part_shared_by_two_states_cannot_be_corrupted_through_its_chunks() ->
     with pytest.raises(AttributeError):
         chunks.piece = "Bye"  # type: ignore[misc]
     assert item.content[0].text == "Hi there"
+
+
+@given(
+    st.lists(st.binary(max_size=7), min_size=1, max_size=8),
+    st.integers(min_value=0, max_value=60),
+    st.booleans(),
+)
+def test_prefix_is_the_joined_value_cut_and_shares_the_pieces(
+    pieces: list[bytes], size: int, joined_first: bool
+) -> None:
+    chunks = Chunks.of(pieces[0])
+    for piece in pieces[1:]:
+        chunks = chunks.append(piece)
+    if joined_first:
+        chunks.value()
+    whole = b"".join(pieces)
+    cut = chunks.prefix(size)
+    assert cut.value() == whole[:size]
+    assert cut.size == min(size, len(whole))
+    assert chunks.value() == whole  # the original is unchanged
+    # the kept pieces are the very same objects (no copy of what is kept)
+    node, kept = cut, []
+    while node is not None:
+        kept.append(node.piece)
+        node = node.prev
+    originals = {id(p) for p in pieces}
+    assert sum(id(p) in originals for p in kept) >= len(kept) - 1

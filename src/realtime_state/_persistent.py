@@ -64,6 +64,23 @@ class Chunks(Generic[T]):
         """A new ``Chunks`` with ``piece`` added at the end."""
         return Chunks(self, piece)
 
+    def prefix(self, size: int) -> Chunks[T]:
+        """The first ``size`` characters or bytes, sharing the pieces before the cut (no
+        join, no copy of what is kept; O(pieces after the cut)). ``size`` at or past the end
+        gives these chunks."""
+        if size >= self._size:
+            return self
+        node: Chunks[T] = self
+        while node._prev is not None and node._prev._size >= size:
+            node = node._prev
+        prev = node._prev
+        if prev is None:
+            whole = node._joined if node._joined is not None else node._piece
+            return Chunks.of(whole[:size])
+        if prev._size == size:
+            return prev
+        return Chunks(prev, node._piece[: size - prev._size])
+
     def value(self) -> T:
         """The joined value (memoised)."""
         joined = self._joined
@@ -123,6 +140,9 @@ class DroppedChunks(Chunks[bytes]):
 
     def append(self, piece: bytes) -> Chunks[bytes]:
         return DroppedChunks(self._size + len(piece), self._label)
+
+    def prefix(self, size: int) -> Chunks[bytes]:
+        return self if size >= self._size else DroppedChunks(max(0, size), self._label)
 
     def value(self) -> bytes:
         from .errors import AudioDroppedError

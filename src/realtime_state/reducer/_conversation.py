@@ -88,7 +88,7 @@ def on_truncated(state: SessionState, event: ev.ConversationItemTruncated, found
     keep = spec.bytes_for_ms(event.audio_end_ms)
     audio_chunks = part.audio_chunks
     if audio_chunks is not None and audio_chunks.size > keep:
-        audio_chunks = Chunks.of(audio_chunks.value()[:keep])
+        audio_chunks = audio_chunks.prefix(keep)
     first_cut = part.truncated_at_ms is None
     part = evolve_part(
         part,
