@@ -126,7 +126,8 @@ def _load(source: Any, policy: str) -> tuple[SessionState, LogReplay | None, str
     if isinstance(source, SessionState):
         return source, None, "session"
     if isinstance(source, LogReplay):
-        return source.state, source, source.source
+        name = "standard input" if source.source == "-" else os.path.basename(source.source)
+        return source.state, source, name or source.source
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
         result = replay_log(path, policy)
