@@ -8,9 +8,10 @@ The layers, bottom up: ``errors``, ``events``, ``formats``, ``_persistent``; ``d
 ``envelopes``, ``_lifecycle``, ``lifecycles``; ``state``; ``reducer``; the read side
 (``transcript``, ``audio``, ``cost``, ``prices``, ``timings``, ``carry``, ``barge_in``), which
 reads states and names state classes in annotations only; ``live``, ``testing``, ``logs``,
-``cli`` on top. The one sanctioned upward reference: ``SessionState``'s convenience methods
-(``transcript()``, ``audio()``, ``wav()``, ``conversation_wav()``, ``cost()``, ``timings()``,
-``to_client_events()``, ``truncation_events()``) import their read-side function when called.
+``report``, ``cli`` on top. The one sanctioned upward reference: ``SessionState``'s
+convenience methods (``transcript()``, ``audio()``, ``wav()``, ``conversation_wav()``,
+``cost()``, ``timings()``, ``to_client_events()``, ``truncation_events()``) import their
+read-side function when called.
 They are thin delegations; the free functions are the primary API.
 """
 
@@ -223,3 +224,14 @@ def test_state_reaches_the_read_side_only_through_its_delegations() -> None:
 def test_read_side_never_imports_the_reducer(module: str) -> None:
     graph = import_graph()
     assert not {m for m in _reachable(graph, module) if m.startswith("realtime_state.reducer")}
+
+
+def test_the_report_reads_states_and_never_the_reducers_internals() -> None:
+    """``report.py`` (an edge: the HTML page) imports the read side, ``logs`` and at most the
+    reducer package's public names, never a module inside it."""
+    graph = import_graph()
+    direct = graph["realtime_state.report"]
+    assert not {m for m in direct if m.startswith("realtime_state.reducer.")}
+    assert {"realtime_state.audio", "realtime_state.logs"} <= direct
+    importers = {m for m in graph if "realtime_state.report" in graph[m]}
+    assert importers <= {"realtime_state.cli"}  # an edge: nothing below it uses it

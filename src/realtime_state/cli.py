@@ -548,6 +548,82 @@ def _print_checks(
     )
 
 
+def _example_replay(name: str, policy: str) -> LogReplay:
+    """The replay of a bundled example (``report`` and ``demo``)."""
+    from .examples import example_lines
+
+    lines = example_lines(name)
+    state = SessionState(policy=policy)
+    for line in lines:
+        state = reduce(state, line)
+    return LogReplay(name, state, lines=tuple(range(1, len(lines) + 1)))
+
+
+@cli.command(short_help="Write LOG as one self-contained HTML page (timeline, audio, summary).")
+@click.argument("log")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    help="The HTML file to write; - writes the page to standard output.",
+)
+@click.option(
+    "--audio",
+    type=click.Choice(["budget", "all", "none"]),
+    default="budget",
+    show_default=True,
+    help="Which turns' audio to embed: budget embeds turns in order until --audio-budget MB "
+    "of WAV are used.",
+)
+@click.option(
+    "--audio-budget",
+    type=click.FloatRange(min=0),
+    default=24.0,
+    show_default=True,
+    help="Megabytes of WAV the budget policy embeds at most.",
+)
+@click.option(
+    "--docs-url",
+    default="docs/lifecycles.md",
+    show_default=True,
+    help="Where violation codes link to (#violation-codes is appended).",
+)
+@click.option("--policy", type=_POLICY, default=LENIENT, show_default=True, help=_POLICY_HELP)
+def report(
+    log: str, output: str, audio: str, audio_budget: float, docs_url: str, policy: str
+) -> None:
+    """Write an HTML report of LOG: a timeline of the call, the transcript with a player for
+    each turn's audio, and a summary (tokens, cost, rate limits, timings, violations). The
+    page is one file that opens with no network.
+
+    LOG is a log file, - for standard input, or the name of a bundled example (see demo).
+    Exit 0 when the page was written (bad lines and violations are shown in it); 2 when LOG
+    cannot be read.
+    """
+    from .examples import EXAMPLES
+    from .report import html
+
+    try:
+        if log in EXAMPLES and not os.path.exists(log):
+            result = _example_replay(log, policy)
+        else:
+            result = replay_log(log, policy)
+    except LogError as exc:
+        _fail(_printable(str(exc)))
+        return
+    page = html(result, audio=audio, audio_budget=int(audio_budget * 1_000_000), docs_url=docs_url)
+    if output == STDIN:
+        click.echo(page, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as out:
+            out.write(page)
+    except OSError as exc:
+        _fail(f"cannot write {_printable(output)}: {exc.strerror or exc}")
+    size = len(page.encode("utf-8"))
+    _label(_console(stderr=True), "wrote", "green", f" {_printable(output)} ({size:,} bytes)")
+
+
 @cli.command(short_help="Show the state right after event AT.")
 @click.argument("log")
 @click.option(
@@ -672,22 +748,20 @@ def diagram(lifecycle: str | None, write: str | None) -> None:
 @cli.command(short_help="Replay the bundled example sessions.")
 def demo() -> None:
     """Replay the example sessions bundled in the package and show what the library sees."""
-    from .examples import DESCRIPTIONS, EXAMPLES, example_lines
+    from .examples import DESCRIPTIONS, EXAMPLES
 
     console = _console()
     for name in EXAMPLES:
         description = DESCRIPTIONS[name]
         _rule(console, name)
         console.print(description)
-        lines = example_lines(name)
-        state = SessionState(policy=STRICT)
-        for line in lines:
-            state = reduce(state, line)
-        result = LogReplay(name, state, lines=tuple(range(1, len(lines) + 1)))
+        result = _example_replay(name, STRICT)
+        state = result.state
         console.print()
         click.echo(state.transcript().to_text(), nl=False)
         console.print()
         _print_summary(console, summarize(result))
+        console.print(f"HTML report: realtime-state report {name} -o {name}.html")
         console.print()
 
 
