@@ -45,6 +45,8 @@ __all__ = [
     "export_state",
     "follow",
     "otlp_json",
+    "send_otlp",
+    "traces_endpoint",
 ]
 
 SEMCONV_VERSION = "1.45.0"
@@ -915,3 +917,40 @@ def otlp_json(spans: Sequence[ReadableSpan]) -> dict[str, Any]:
 
     hexify(data)
     return data
+
+
+DEFAULT_ENDPOINT = "http://localhost:4318"
+
+
+def traces_endpoint(endpoint: str | None = None) -> str:
+    """The OTLP/HTTP traces URL: ``endpoint`` (a base URL gets ``/v1/traces``), else the
+    standard variables ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`` (as it is) and
+    ``OTEL_EXPORTER_OTLP_ENDPOINT`` (a base URL), else ``http://localhost:4318/v1/traces``."""
+    import os
+
+    if endpoint is None:
+        exact = os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+        if exact:
+            return exact
+        endpoint = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or DEFAULT_ENDPOINT
+    base = endpoint.rstrip("/")
+    return base if base.endswith("/v1/traces") else base + "/v1/traces"
+
+
+def send_otlp(
+    spans: Sequence[ReadableSpan], endpoint: str | None = None, *, timeout: float = 10.0
+) -> tuple[str, str | None]:
+    """Send finished spans to an OTLP/HTTP collector (protobuf, with the standard
+    exporter); returns the URL and ``None``, or the URL and what went wrong."""
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.trace.export import SpanExportResult
+
+    url = traces_endpoint(endpoint)
+    exporter = OTLPSpanExporter(endpoint=url, timeout=timeout)
+    try:
+        result = exporter.export(spans)
+    finally:
+        exporter.shutdown()  # type: ignore[no-untyped-call]  # untyped in the exporter
+    if result is SpanExportResult.SUCCESS:
+        return url, None
+    return url, "the collector did not take the traces (the exporter logged why)"
