@@ -223,3 +223,13 @@ def test_state_reaches_the_read_side_only_through_its_delegations() -> None:
 def test_read_side_never_imports_the_reducer(module: str) -> None:
     graph = import_graph()
     assert not {m for m in _reachable(graph, module) if m.startswith("realtime_state.reducer")}
+
+
+def test_otel_uses_the_reducer_only_through_its_package_and_only_the_command_imports_it() -> None:
+    functions: dict[tuple[str, str], set[str]] = {}
+    graph = import_graph(functions=functions)
+    reducer = {m for m in graph["realtime_state.otel"] if m.startswith("realtime_state.reducer")}
+    assert reducer == {"realtime_state.reducer"}  # `history`, never a private module
+    importers = {m for m in graph if "realtime_state.otel" in graph[m]}
+    assert importers == {"realtime_state.cli"}
+    assert functions["realtime_state.cli", "realtime_state.otel"] == {"otel"}

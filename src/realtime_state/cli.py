@@ -672,7 +672,7 @@ def otel(log: str, output: str | None, endpoint: str | None, no_content: bool, p
     traces; 2 when the log cannot be read or a line is not a valid event.
     """
     try:
-        from . import otel as export
+        from .otel import SessionTracer, otlp_json, send_otlp
     except ImportError as exc:
         _fail(str(exc))
         return
@@ -685,7 +685,7 @@ def otel(log: str, output: str | None, endpoint: str | None, no_content: bool, p
     service = os.environ.get("OTEL_SERVICE_NAME") or "realtime-state"
     provider = TracerProvider(resource=Resource.create({"service.name": service}))
     provider.add_span_processor(SimpleSpanProcessor(spans))
-    tracer = export.SessionTracer(provider, content=not no_content)
+    tracer = SessionTracer(provider, content=not no_content)
     try:
         result = replay_log(
             log, policy, on_state=lambda state, _event: tracer.update(state, state.time)
@@ -698,14 +698,14 @@ def otel(log: str, output: str | None, endpoint: str | None, no_content: bool, p
     traces = len({span.context.trace_id for span in finished if span.context is not None})
     what = f"{len(finished)} spans in {traces} traces"
     if output is not None:
-        text = json.dumps(export.otlp_json(finished), indent=1)
+        text = json.dumps(otlp_json(finished), indent=1)
         if output == STDIN:
             click.echo(text)
         else:
             Path(output).write_text(text + "\n", encoding="utf-8")
             _label(_console(stderr=True), "wrote", "green", f" {what} to {_printable(output)}")
     else:
-        url, error = export.send_otlp(finished, endpoint)
+        url, error = send_otlp(finished, endpoint)
         if error is not None:
             _label(_console(stderr=True), "error:", "red", f" {url}: {error}")
             raise SystemExit(1)

@@ -315,10 +315,11 @@ _SCOPE = "realtime_state.otel"
 
 
 def attribute_table() -> str:
-    """:data:`ATTRIBUTES` as a Markdown table (what docs/otel.md shows)."""
+    """:data:`ATTRIBUTES` as a Markdown table (what docs/otel.md shows; print it with
+    ``python -m realtime_state.otel``)."""
     rows = ["| name | on | value | convention |", "|---|---|---|---|"]
     for a in ATTRIBUTES:
-        where = "draft" if a.draft else f"semconv {SEMCONV_VERSION}"
+        where = "draft" if a.draft else "semconv"
         rows.append(f"| `{a.name}` | {a.spans} | {a.meaning} | {where} |")
     return "\n".join(rows)
 
@@ -530,6 +531,8 @@ class SessionTracer:
             current = None
         if time is not None:
             self._last_time = time
+        elif self._snapshot and state.time is not None:
+            self._last_time = state.time  # a finished state: its last event's time
         if current is None:
             current = self._begin(state, time)
         self._step(current, state, time)
@@ -954,3 +957,7 @@ def send_otlp(
     if result is SpanExportResult.SUCCESS:
         return url, None
     return url, "the collector did not take the traces (the exporter logged why)"
+
+
+if __name__ == "__main__":  # pragma: no cover - prints the table docs/otel.md holds
+    print(attribute_table())
