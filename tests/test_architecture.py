@@ -235,3 +235,13 @@ def test_the_report_reads_states_and_never_the_reducers_internals() -> None:
     assert {"realtime_state.audio", "realtime_state.logs"} <= direct
     importers = {m for m in graph if "realtime_state.report" in graph[m]}
     assert importers <= {"realtime_state.cli"}  # an edge: nothing below it uses it
+
+
+def test_otel_uses_the_reducer_only_through_its_package_and_only_the_command_imports_it() -> None:
+    functions: dict[tuple[str, str], set[str]] = {}
+    graph = import_graph(functions=functions)
+    reducer = {m for m in graph["realtime_state.otel"] if m.startswith("realtime_state.reducer")}
+    assert reducer == {"realtime_state.reducer"}  # `history`, never a private module
+    importers = {m for m in graph if "realtime_state.otel" in graph[m]}
+    assert importers == {"realtime_state.cli"}
+    assert functions["realtime_state.cli", "realtime_state.otel"] == {"otel"}

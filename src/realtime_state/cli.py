@@ -714,6 +714,81 @@ def _print_inspect(console: Console, view: dict[str, Any]) -> None:
         _label(console, "bad line", "red", f" {bad['message']}")
 
 
+@cli.command(short_help="Export LOG as OpenTelemetry traces (OTLP).")
+@click.argument("log")
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    help="Write the traces as OTLP/JSON (an ExportTraceServiceRequest) to FILE (- for "
+    "standard output) instead of sending them.",
+)
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="The OTLP/HTTP endpoint to send to (/v1/traces is added to a base URL). Default: "
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT, else "
+    "http://localhost:4318.",
+)
+@click.option(
+    "--no-content",
+    is_flag=True,
+    help="Leave out function-call arguments and results (gen_ai.tool.call.*).",
+)
+@click.option("--policy", type=_POLICY, default=LENIENT, show_default=True, help=_POLICY_HELP)
+def otel(log: str, output: str | None, endpoint: str | None, no_content: bool, policy: str) -> None:
+    """Export LOG as OpenTelemetry traces: one trace per session, a span per response, user
+    turn and function call, errors and violations as span events (docs/otel.md).
+
+    Spans take their times from the log's envelopes; a log without times gives spans at the
+    export's wall clock with zero durations, marked realtime.timing.synthetic. Needs the
+    otel extra: pip install 'realtime-state[otel]'.
+
+    Exit 0; 1 when strict policy stopped at a violation or the collector refused the
+    traces; 2 when the log cannot be read or a line is not a valid event.
+    """
+    try:
+        from .otel import SessionTracer, otlp_json, send_otlp
+    except ImportError as exc:
+        _fail(str(exc))
+        return
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    spans = InMemorySpanExporter()
+    service = os.environ.get("OTEL_SERVICE_NAME") or "realtime-state"
+    provider = TracerProvider(resource=Resource.create({"service.name": service}))
+    provider.add_span_processor(SimpleSpanProcessor(spans))
+    tracer = SessionTracer(provider, content=not no_content)
+    try:
+        result = replay_log(
+            log, policy, on_state=lambda state, _event: tracer.update(state, state.time)
+        )
+    except LogError as exc:
+        _fail(_printable(str(exc)))
+        return
+    tracer.close()
+    finished = spans.get_finished_spans()
+    traces = len({span.context.trace_id for span in finished if span.context is not None})
+    what = f"{len(finished)} spans in {traces} traces"
+    if output is not None:
+        text = json.dumps(otlp_json(finished), indent=1)
+        if output == STDIN:
+            click.echo(text)
+        else:
+            Path(output).write_text(text + "\n", encoding="utf-8")
+            _label(_console(stderr=True), "wrote", "green", f" {what} to {_printable(output)}")
+    else:
+        url, error = send_otlp(finished, endpoint)
+        if error is not None:
+            _label(_console(stderr=True), "error:", "red", f" {url}: {error}")
+            raise SystemExit(1)
+        _label(_console(stderr=True), "sent", "green", f" {what} to {url}")
+    raise SystemExit(_exit_code(result))
+
+
 @cli.command(short_help="Print the lifecycle diagrams (mermaid).")
 @click.argument("lifecycle", required=False)
 @click.option(
