@@ -434,6 +434,11 @@ def render(r: dict[str, Any]) -> str:
         "   largest allocation sites:",
     ]
     out += [f"     {s['mb']:8.2f} MB {s['count']:>9,}  {s['site']}" for s in t["top_sites"]]
+    total = sum(v for k, v in r["final_deep_mb"].items() if not k.startswith("client, of"))
+    out.append(
+        f"   the final {r['hours']} h state, deep size: {total:.1f} MB (target < "
+        f"{TARGET_STATE_MB:.0f} MB: {verdict(total < TARGET_STATE_MB)})"
+    )
     out.append(
         f"   deep size of the final {r['hours']} h state by field: "
         + ", ".join(f"{k} {v:.1f}" for k, v in r["final_deep_mb"].items() if v >= 0.05)
