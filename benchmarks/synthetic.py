@@ -79,14 +79,14 @@ import struct
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from realtime_state.testing.wire import WireBuilder
 
-__all__ = ["ga_voice_session", "ga_voice_envelopes", "write_jsonl"]
+__all__ = ["ga_voice_session", "ga_voice_envelopes", "ga_voice_two_sided", "write_jsonl"]
 
 Event = dict[str, Any]
 
@@ -651,12 +651,39 @@ class _Generator:
 
     def run_timed(self) -> list[tuple[float, str]]:
         """``(simulated time in seconds since the epoch, event text)`` in send order."""
+        return list(self.iter_timed())
+
+    def _flush(self, before: float | None) -> list[tuple[float, int, str]]:
+        """Take the buffered events earlier than ``before`` (all when ``None``), in order."""
+        self.out.sort(key=lambda entry: (entry[0], entry[1]))
+        if before is None:
+            ready, self.out = self.out, []
+            return ready
+        cut = 0
+        while cut < len(self.out) and self.out[cut][0] < before:
+            cut += 1
+        ready, self.out = self.out[:cut], self.out[cut:]
+        return ready
+
+    def iter_timed(self, bounded: bool = False) -> Iterator[tuple[float, str]]:
+        """:meth:`run_timed` as an iterator, yielding each turn's events once no later
+        event can come before them (every event still to be made is on or after the main
+        timeline's clock at the top of a turn), so the output is the same as sorting the
+        whole session. ``bounded`` also forgets the ids made so far and all but the last
+        item at each turn, so that a session of any length holds only about one turn (ids
+        are 16 random base62 characters: a repeat is never expected, so forgetting them
+        changes nothing in practice)."""
         rng = self.rng
         self._emit(self.wire.session_created, 0.0, self._session(updated=False))
         self._emit(self.wire.session_updated, self._gap(0.15, 0.35), self._session(updated=True))
         onset = self.t + self._gap(1.0, 3.0)
         next_item, started = self._id("item_", onset), False
         while onset < self.limit or started:
+            for t, _, line in self._flush(self.t):
+                yield START_UNIX + t, line
+            if bounded:
+                self.ids.clear()
+                del self.items[:-1]
             user = self._user_turn(onset, next_item, started)
             t_item = self.t
             roll = rng.random()
@@ -683,8 +710,8 @@ class _Generator:
         for user in self.late:  # the session ended before the next turn
             self._transcribe(user, self.t + 0.05, self.t + self._gap(0.3, 1.0))
         self.late.clear()
-        self.out.sort(key=lambda entry: (entry[0], entry[1]))
-        return [(START_UNIX + t, line) for t, _, line in self.out]
+        for t, _, line in self._flush(None):
+            yield START_UNIX + t, line
 
 
 def ga_voice_session(minutes: float = 30.0, seed: int = 0) -> list[str]:
@@ -710,6 +737,57 @@ def ga_voice_envelopes(minutes: float = 30.0, seed: int = 0) -> list[str]:
     return [
         envelope_line("server", t, frame=line) for t, line in _Generator(minutes, seed).run_timed()
     ]
+
+
+def _user_chunks(seed: int, chunk_ms: int) -> list[str]:
+    """The user's microphone as base64 PCM16 chunks of ``chunk_ms`` (3 s of a lower voice,
+    cycled), drawn from a generator of their own so that the server's events do not move."""
+    pcm = _pcm_bank(random.Random(f"user-{seed}"), seconds=3.0)
+    size = SAMPLE_RATE * 2 * chunk_ms // 1000
+    return [
+        base64.b64encode(pcm[start : start + size]).decode("ascii")
+        for start in range(0, len(pcm) - size + 1, size)
+    ]
+
+
+def ga_voice_two_sided(
+    minutes: float = 30.0, seed: int = 0, chunk_ms: int = CHUNK_MS
+) -> Iterator[str]:
+    """Both sides of the session of :func:`ga_voice_envelopes`, lazily: its server envelope
+    lines (the same lines, in the same order) with the user's microphone interleaved as
+    ``input_audio_buffer.append`` client envelope lines (PCM16 24 kHz, ``chunk_ms`` each,
+    no ``event_id``), as an app streams it to a server-VAD session.
+
+    The microphone streams from ``MIC_START`` for the whole session: each append is sent
+    when its ``chunk_ms`` have been recorded, and before each VAD ``speech_stopped`` the
+    audio up to its ``audio_end_ms`` plus one chunk has been sent (at most a chunk early),
+    so each committed user item gets its audio: everything appended since the previous
+    commit, as the reducer assigns it. About 10 appends per second of session (100 ms), as
+    many events again as the server sends. Lines are made turn by turn (the generator runs
+    with ``bounded=True``), so a session of any length holds about one turn in memory.
+    """
+    from realtime_state.envelopes import envelope_line
+
+    if minutes <= 0:
+        raise ValueError("minutes must be positive")
+    if chunk_ms <= 0:
+        raise ValueError("chunk_ms must be positive")
+    frames = [
+        '{"type":"input_audio_buffer.append","audio":"' + chunk + '"}'
+        for chunk in _user_chunks(seed, chunk_ms)
+    ]
+    appended = 0  # milliseconds of microphone audio sent so far
+    count = 0
+    for t, line in _Generator(minutes, seed).iter_timed(bounded=True):
+        due = int((t - START_UNIX - MIC_START) * 1000) // chunk_ms * chunk_ms
+        if len(line) < 400 and '"input_audio_buffer.speech_stopped"' in line:
+            due = max(due, json.loads(line)["audio_end_ms"] + chunk_ms)
+        while appended < due:
+            appended += chunk_ms
+            sent = min(t, START_UNIX + MIC_START + appended / 1000)
+            yield envelope_line("client", sent, frame=frames[count % len(frames)])
+            count += 1
+        yield envelope_line("server", t, frame=line)
 
 
 def write_jsonl(path: str | Path, lines: Iterable[str]) -> int:

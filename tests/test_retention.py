@@ -233,3 +233,28 @@ def test_the_audio_sink_gets_every_finished_part(tmp_path: Path) -> None:
     assert {f.role for f in got} == {"user", "assistant"}
     retention = session.state.audio_retention
     assert retention is not None and retention.dropped >= 1
+
+
+# --- the client log under a window -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("retention", ["none", 0.35, 60])
+def test_the_client_log_keeps_no_appended_audio_under_a_window(retention: Any) -> None:
+    """Regression: every ``input_audio_buffer.append`` kept its base64 audio in
+    ``state.client_events`` whatever the window, so a long call with the user's audio grew
+    without bound (about 250 MB per hour of microphone at 100 ms per append)."""
+    lines = STREAMS["two_sided_ga_interruption.jsonl"]
+    full = replay(lines)
+    kept = replay(lines, audio_retention=retention)
+    appends = [r for r in kept.client_events if r.event.type == "input_audio_buffer.append"]
+    assert appends and all(r.event.audio == "" for r in appends)
+    # the same records otherwise (type, index, time, event id), and the user's audio intact
+    assert [(r.index, r.time, r.event.type, r.event.event_id) for r in kept.client_events] == [
+        (r.index, r.time, r.event.type, r.event.event_id) for r in full.client_events
+    ]
+    assert all(r.event.audio for r in full.client_events if r.event.type.endswith(".append"))
+    assert kept.input_audio.buffered_bytes == full.input_audio.buffered_bytes
+    if retention == 60:
+        for item in full.items:
+            if item.role == "user" and item.content and item.content[0].audio_bytes:
+                assert kept.audio(item.id) == full.audio(item.id)

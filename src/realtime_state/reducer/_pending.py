@@ -23,13 +23,22 @@ from ._common import Changes, Found, b64, evolve_input
 from ._input import drop_buffer
 
 _evolve_pending = attrs.evolve
+_without_audio = attrs.evolve
 
 
 def on_client_event(
     state: SessionState, event: ev.ClientEventClass | ev.UnknownClientEvent, found: Found
 ) -> Changes:
-    """A client event: kept, in order, with its index; the work it requests becomes pending."""
-    record = ClientEventRecord(index=state.event_count, event=event, time=state.time)
+    """A client event: kept, in order, with its index; the work it requests becomes pending.
+
+    Under an audio retention window, the kept copy of an ``input_audio_buffer.append`` has
+    an empty ``audio``: its bytes live once, in the input buffer and then in the user's
+    part, where the window governs them (the base64 text kept in the log would otherwise
+    hold every byte the user sent, whatever the window)."""
+    kept: ev.ClientEventClass | ev.UnknownClientEvent = event
+    if state.audio_retention is not None and isinstance(event, ev.InputAudioBufferAppend):
+        kept = _without_audio(event, audio="")
+    record = ClientEventRecord(index=state.event_count, event=kept, time=state.time)
     client = state.client
     log: Log = client.log
     ids = client.ids if event.event_id is None else client.ids.set(event.event_id, record)
