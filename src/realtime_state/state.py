@@ -455,6 +455,12 @@ class ClientEventRecord:
     """The client event, typed."""
     time: float | None = None
     """When the app sent it (seconds since the epoch), when the log carries times."""
+    count: int = 1
+    """How many client events the record stands for: 1, except under an audio retention
+    window, where a run of consecutive ``input_audio_buffer.append`` events (without
+    ``event_id``) is kept as one record, the run's first append with its ``audio`` emptied
+    (the bytes are in the input buffer and then the user's part, where the window governs
+    them)."""
 
 
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)

@@ -24,6 +24,7 @@ from ._input import drop_buffer
 
 _evolve_pending = attrs.evolve
 _without_audio = attrs.evolve
+_evolve_record = attrs.evolve
 
 
 def on_client_event(
@@ -31,16 +32,13 @@ def on_client_event(
 ) -> Changes:
     """A client event: kept, in order, with its index; the work it requests becomes pending.
 
-    Under an audio retention window, the kept copy of an ``input_audio_buffer.append`` has
-    an empty ``audio``: its bytes live once, in the input buffer and then in the user's
-    part, where the window governs them (the base64 text kept in the log would otherwise
-    hold every byte the user sent, whatever the window)."""
-    kept: ev.ClientEventClass | ev.UnknownClientEvent = event
-    if state.audio_retention is not None and isinstance(event, ev.InputAudioBufferAppend):
-        kept = _without_audio(event, audio="")
-    record = ClientEventRecord(index=state.event_count, event=kept, time=state.time)
+    Under an audio retention window, ``input_audio_buffer.append`` events are kept as runs
+    (see :func:`_append_under_retention`)."""
     client = state.client
     log: Log = client.log
+    if state.audio_retention is not None and isinstance(event, ev.InputAudioBufferAppend):
+        return _append_under_retention(state, event, found)
+    record = ClientEventRecord(index=state.event_count, event=event, time=state.time)
     ids = client.ids if event.event_id is None else client.ids.set(event.event_id, record)
     pending = client.pending
     if isinstance(event, ev.ConversationItemCreate):
@@ -61,6 +59,41 @@ def on_client_event(
     elif isinstance(event, ev.InputAudioBufferClear):
         out["input_audio"] = evolve_input(state.input_audio, **drop_buffer(state.input_audio))
     return out
+
+
+def _append_under_retention(
+    state: SessionState, event: ev.InputAudioBufferAppend, found: Found
+) -> Changes:
+    """An ``input_audio_buffer.append`` under an audio retention window: the audio goes to the
+    buffer as always, but the log keeps one record per run of consecutive appends (the first
+    append of the run, its ``audio`` emptied, with ``count`` the appends it stands for),
+    so that the log does not grow with every 20-100 ms of the user's microphone and the
+    bytes live once, where the window governs them."""
+    client = state.client
+    log: Log = client.log
+    last = log.entry if log.size else None
+    if (
+        last is not None
+        and isinstance(last.event, ev.InputAudioBufferAppend)
+        and last.event.event_id is None
+        and event.event_id is None
+    ):
+        run = _evolve_record(last, count=last.count + 1)
+        log = Log(prev=log.prev, entry=run, size=log.size)  # the run's record, replaced
+    else:
+        kept = _without_audio(event, audio="")
+        log = log.append(ClientEventRecord(index=state.event_count, event=kept, time=state.time))
+    ids = client.ids
+    if event.event_id is not None:
+        ids = ids.set(event.event_id, log.entry)
+    buf = state.input_audio
+    data = b64(event.audio, found, "input_audio_buffer", 0)
+    old = buf.buffer_chunks
+    chunks = Chunks.of(data) if old is None else old.append(data)
+    return {
+        "client": ClientSide(log=log, ids=ids, pending=client.pending),
+        "input_audio": evolve_input(buf, buffer_chunks=chunks),
+    }
 
 
 def _without(
