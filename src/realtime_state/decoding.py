@@ -218,6 +218,32 @@ def _split_optional(tp: Any) -> tuple[Any, bool]:
 _UNION_ALIASES: tuple[Any, ...] = (ev.Session, ev.Item, ev.TranscriptionUsage)
 
 
+def _building(cls: type) -> type:
+    """A subclass of the frozen, slotted model ``cls`` that adds no slot and takes plain
+    attribute stores, used by the generated structure function while it fills an instance.
+
+    ``_Building()`` makes an empty instance (``object``'s ``__init__``: cheaper than calling
+    ``object.__new__``); ``inst.x = v`` on it is a slot write the interpreter specialises
+    (the frozen class's ``__setattr__``, and a descriptor's ``__set__`` called from Python,
+    cost several times more); the filled instance then gets its real class by ``__class__``
+    assignment, which CPython allows between classes of the same layout. Both
+    ``__setattr__`` and ``__delattr__`` must be ``object``'s for the type's setattr slot to
+    be the generic one the specialisation needs. The subclass never escapes ``decoding``.
+    """
+    return type(
+        f"_Building{cls.__name__}",
+        (cls,),
+        {
+            "__slots__": (),
+            "__setattr__": object.__setattr__,
+            "__delattr__": object.__delattr__,
+            "__init__": object.__init__,
+            "__module__": __name__,
+            "__qualname__": f"_building.<{cls.__qualname__}>",
+        },
+    )
+
+
 class _Gen:
     """Builds the source of one structure/unstructure function pair."""
 
@@ -237,6 +263,7 @@ class _Gen:
         """Lines that validate ``src`` as ``tp`` and bind the result to ``dst``.
 
         ``label`` is a Python expression (the field name or loop index) used in errors.
+        ``dst`` may be ``src``: a value that passes a check as it is is not copied.
         """
         tp, nullable = _split_optional(tp)
         lines: list[str] = []
@@ -250,14 +277,16 @@ class _Gen:
             article = "an" if expected[0] in "aeiou" else "a"
             lines.append(f"{pad}if {src}.__class__ is not {tp.__name__}:")
             lines.append(f"{pad}    raise _wrong({label}, {src}, {f'{article} {expected}'!r})")
-            lines.append(f"{pad}{dst} = {src}")
+            if dst != src:
+                lines.append(f"{pad}{dst} = {src}")
         elif tp is float:
             lines.append(f"{pad}if {src}.__class__ is float:")
             lines.append(f"{pad}    if not -_TWO_63 < {src} < _TWO_64:")
             lines.append(f"{pad}        _check_float({src})")
             lines.append(f"{pad}elif {src}.__class__ is not int:")
             lines.append(f"{pad}    raise _wrong({label}, {src}, 'a number')")
-            lines.append(f"{pad}{dst} = {src}")
+            if dst != src:
+                lines.append(f"{pad}{dst} = {src}")
         elif tp is ev.Json:
             lines.append(f"{pad}try:")
             lines.append(f"{pad}    {dst} = _freeze({src})")
@@ -267,7 +296,8 @@ class _Gen:
         elif typing.get_origin(tp) is Union and set(typing.get_args(tp)) == {int, str}:
             lines.append(f"{pad}if {src}.__class__ is not int and {src}.__class__ is not str:")
             lines.append(f"{pad}    raise _wrong({label}, {src}, 'an integer or a string')")
-            lines.append(f"{pad}{dst} = {src}")
+            if dst != src:
+                lines.append(f"{pad}{dst} = {src}")
         elif typing.get_origin(tp) is tuple:
             (elem, _ellipsis) = typing.get_args(tp)
             i = next(self._n)
@@ -328,38 +358,38 @@ class _Gen:
             "    nulls = ()",
         ]
         for k, f in enumerate(fields):
-            var, dst = f"v{k}", f"a{k}"
+            var = f"v{k}"
             name = repr(f.name)
             if f.default is attrs.NOTHING:
                 body.append("    try:")
                 body.append(f"        {var} = o[{name}]")
                 body.append("    except KeyError:")
                 body.append(f"        raise _missing({name}) from None")
-                body.extend(self.check(hints[f.name], var, dst, name, "    "))
+                body.extend(self.check(hints[f.name], var, var, name, "    "))
             else:
                 body.append(f"    {var} = o.get({name}, _ABSENT)")
                 body.append(f"    if {var} is _ABSENT:")
-                body.append(f"        {dst} = None")
+                body.append(f"        {var} = None")
                 body.append(f"    elif {var} is None:")
-                body.append(f"        {dst} = None")
                 body.append("        n += 1")
                 body.append(f"        nulls += ({name},)")
                 body.append("    else:")
                 body.append("        n += 1")
                 inner, _nullable = _split_optional(hints[f.name])
-                body.extend(self.check(inner, var, dst, name, "        "))
+                body.extend(self.check(inner, var, var, name, "        "))
         # Build the instance without going through the frozen __init__ (which calls
-        # object.__setattr__ once per field): the slot descriptors' setters do the same
-        # work at half the cost. The models have no validators or converters to skip.
-        body.append("    inst = _new(_cls)")
+        # object.__setattr__ once per field; the models have no validators or converters to
+        # skip): the instance is made as a _Building subclass (see _building), whose plain
+        # attribute stores the interpreter specialises to direct slot writes, then given its
+        # real class. Every check above runs before the instance exists.
+        body.append("    inst = _Building()")
         for k, f in enumerate(fields):
-            body.append(f"    {self.bind(getattr(cls, f.name).__set__, '_s')}(inst, a{k})")
-        extra_set = self.bind(cls.extra.__set__, "_s")  # type: ignore[attr-defined]
-        nulls_set = self.bind(cls.explicit_nulls.__set__, "_s")  # type: ignore[attr-defined]
-        body.append(f"    {extra_set}(inst, _EMPTY if len(o) == n else _freeze_extra(o, _KNOWN))")
-        body.append(f"    {nulls_set}(inst, frozenset(nulls) if nulls else _NO_NULLS)")
+            body.append(f"    inst.{f.name} = v{k}")
+        body.append("    inst.extra = _EMPTY if len(o) == n else _freeze_extra(o, _KNOWN)")
+        body.append("    inst.explicit_nulls = frozenset(nulls) if nulls else _NO_NULLS")
+        body.append("    inst.__class__ = _cls")
         body.append("    return inst")
-        self.ns["_new"] = object.__new__
+        self.ns["_Building"] = _building(cls)
         return _compile("structure", "\n".join(body) + "\n", self.ns)
 
     # --- unstructuring -------------------------------------------------------------------
@@ -514,6 +544,11 @@ _EVENT_HOOKS: dict[str, Callable[..., Any]] = {
 }
 _loads = orjson.loads
 
+
+def _structure_unknown_tag(obj: dict[str, Any]) -> Any:
+    return _structure_event(obj, _EVENT_UNION)
+
+
 # ---------------------------------------------------------------------------------------------
 # Public API
 # ---------------------------------------------------------------------------------------------
@@ -539,25 +574,27 @@ def decode(raw: RawEvent) -> Event:
             raise DecodeError(f"invalid JSON: {exc}", raw=raw) from None
     elif cls is dict:
         obj = raw
-    elif isinstance(raw, (str, bytes, bytearray, memoryview)):
-        try:
-            obj = _loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise DecodeError(f"invalid JSON: {exc}", raw=raw) from None
     else:
-        obj = _sdk_wire(raw)
-    if obj.__class__ is not dict:
-        if isinstance(obj, Mapping) and all(isinstance(k, str) for k in obj):
-            obj = dict(obj)
-        else:
-            raise DecodeError(f"expected a JSON object, got {_describe(obj)}", raw=raw)
-    tag = obj.get("type", _ABSENT)
+        obj = _object_of(raw)
+    # Subscripts rather than dict.get (no method call) and _structure inlined: the hot path.
+    try:
+        tag = obj["type"]
+    except KeyError:
+        raise DecodeError("missing required field 'type'", path=("type",), raw=raw) from None
+    except TypeError:  # orjson gave an array, a string, a number, true, false or null
+        raise DecodeError(f"expected a JSON object, got {_describe(obj)}", raw=raw) from None
     if tag.__class__ is not str:
-        if tag is _ABSENT:
-            raise DecodeError("missing required field 'type'", path=("type",), raw=raw)
         raise DecodeError(f"expected a string, got {_describe(tag)}", path=("type",), raw=raw)
     try:
-        return _structure(obj, tag, raw)
+        hook = _EVENT_HOOKS[tag]
+    except KeyError:
+        hook = _structure_unknown_tag
+    try:
+        return hook(obj)  # type: ignore[no-any-return]
+    except _FieldError as exc:
+        raise _field_error(exc, tag, raw) from None
+    except RecursionError:
+        raise DecodeError("nesting too deep", event_type=tag, raw=raw) from None
     except _InexactNumber:
         # orjson gave a float for an integer literal out of the 64-bit range: read the text
         # again with the standard library, which keeps every integer exact (rare, slower)
@@ -569,6 +606,22 @@ def decode(raw: RawEvent) -> Event:
             return _structure(obj, tag, raw)
         finally:
             _EXACT.on = False
+
+
+def _object_of(raw: Any) -> dict[str, Any]:
+    """The JSON object of any input but ``str``, ``bytes`` and ``dict`` (decode's slow path)."""
+    if isinstance(raw, (str, bytes, bytearray, memoryview)):
+        try:
+            obj = _loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise DecodeError(f"invalid JSON: {exc}", raw=raw) from None
+    else:
+        obj = _sdk_wire(raw)
+    if obj.__class__ is not dict:
+        if isinstance(obj, Mapping) and all(isinstance(k, str) for k in obj):
+            return dict(obj)
+        raise DecodeError(f"expected a JSON object, got {_describe(obj)}", raw=raw)
+    return obj
 
 
 def is_sdk_event(value: object) -> bool:
@@ -597,11 +650,13 @@ def _structure(obj: dict[str, Any], tag: str, raw: Any) -> Event:
             return hook(obj)  # type: ignore[no-any-return]
         return _structure_event(obj, _EVENT_UNION)  # type: ignore[no-any-return]
     except _FieldError as exc:
-        raise DecodeError(
-            exc.reason, event_type=tag, path=tuple(reversed(exc.rpath)), raw=raw
-        ) from None
+        raise _field_error(exc, tag, raw) from None
     except RecursionError:
         raise DecodeError("nesting too deep", event_type=tag, raw=raw) from None
+
+
+def _field_error(exc: _FieldError, tag: str, raw: Any) -> DecodeError:
+    return DecodeError(exc.reason, event_type=tag, path=tuple(reversed(exc.rpath)), raw=raw)
 
 
 def encode(event: Event) -> dict[str, Any]:
