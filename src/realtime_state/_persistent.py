@@ -221,16 +221,31 @@ def make_evolver(cls: type[C]) -> Callable[..., C]:
     values the caller has already checked.
 
     The function is generated with one keyword-only parameter per field (defaulting to a
-    sentinel), so a call costs one attribute read and one slot write per field: about 40 %
-    less than looking each field up in a ``**changes`` dict.
+    sentinel). It fills the new instance as a private subclass that adds no slot and takes
+    plain attribute stores (``new.x = v``: a slot write the interpreter specialises, several
+    times cheaper than calling a slot descriptor's ``__set__`` from Python), then gives it
+    its real class by ``__class__`` assignment (allowed between classes of the same layout);
+    the subclass never escapes.
     """
     names = [a.name for a in attrs.fields(cls)]  # type: ignore[arg-type]
-    ns: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_M": _MISSING}
+    building = type(
+        f"_Evolving{cls.__name__}",
+        (cls,),
+        {
+            "__slots__": (),
+            "__setattr__": object.__setattr__,
+            "__delattr__": object.__delattr__,
+            "__init__": object.__init__,
+            "__module__": __name__,
+            "__qualname__": f"make_evolver.<{cls.__qualname__}>",
+        },
+    )
+    ns: dict[str, Any] = {"_B": building, "_cls": cls, "_M": _MISSING}
     params = ", ".join(f"{name}=_M" for name in names)
-    lines = [f"def evolve(obj, *, {params}):", "    new = _new(_cls)"]
-    for i, name in enumerate(names):
-        ns[f"_s{i}"] = getattr(cls, name).__set__
-        lines.append(f"    _s{i}(new, obj.{name} if {name} is _M else {name})")
+    lines = [f"def evolve(obj, *, {params}):", "    new = _B()"]
+    for name in names:
+        lines.append(f"    new.{name} = obj.{name} if {name} is _M else {name}")
+    lines.append("    new.__class__ = _cls")
     lines.append("    return new")
     exec("\n".join(lines), ns)
     fn: Callable[..., C] = ns["evolve"]
