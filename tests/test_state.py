@@ -325,3 +325,27 @@ def test_item_text_and_arguments() -> None:
     assert ItemState(id="i", content=parts).text == "ab"
     call = ItemState(id="c", arguments_chunks=Chunks.of('{"a"').append(":1}"))
     assert call.arguments == '{"a":1}'
+
+
+def test_a_finished_text_or_transcript_is_kept_as_one_piece() -> None:
+    """At a channel's ``*.done`` the deltas' chain is replaced by the joined value (the final
+    state keeps one string, not a node per delta); earlier states keep their chains."""
+    from helpers.data import HERE, read_lines
+    from realtime_state import history
+
+    lines = read_lines(HERE / "logs" / "ga_audio_turn.jsonl")
+    states = [state for _, _, state in history(lines)]
+    final = states[-1]
+    parts = [p for i in final.items if i.role == "assistant" for p in i.content]
+    assert parts and all(p.transcript_chunks is not None for p in parts)
+    assert all(p.transcript_chunks.prev is None for p in parts)  # type: ignore[union-attr]
+    streaming = [
+        p
+        for s in states
+        for i in s.items
+        if i.role == "assistant"
+        for p in i.content
+        if p.transcript_chunks is not None and p.transcript_chunks.prev is not None
+    ]
+    assert streaming  # while streaming, a chain
+    assert all(final.item(i.id).content[0].transcript for i in final.items if i.role == "assistant")  # type: ignore[union-attr]

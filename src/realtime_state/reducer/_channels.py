@@ -90,6 +90,13 @@ def _check_final(
     return streamed
 
 
+def compact(chunks: Chunks[str] | None) -> Chunks[str] | None:
+    """A finished channel's text as one piece (the value its deltas joined to, which the
+    done's check has just computed): the final state keeps one string instead of a node and
+    a string per delta; earlier states keep their own chains."""
+    return chunks if chunks is None or chunks.prev is None else Chunks.of(chunks.value())
+
+
 def _text_delta(
     state: SessionState, part: PartState, event: Any, found: Found, to: Phases
 ) -> PartState:
@@ -105,7 +112,7 @@ def _text_done(
     phase, channel = to
     old = part.text_chunks
     _check_final(found, lc.Code.TEXT_MISMATCH, event, old, event.text, part.text_phase)
-    text = merge_text(old, event.text) or Chunks.of("")
+    text = compact(merge_text(old, event.text)) or Chunks.of("")
     return evolve_part(part, phase=phase, text_phase=channel, text_chunks=text)
 
 
@@ -162,6 +169,8 @@ def _transcript_done(
         code = lc.Code.TRANSCRIPT_MISMATCH
         if _check_final(found, code, event, old, final, part.transcript_phase) != final:
             old = Chunks.of(final)
+        else:
+            old = compact(old)
     return evolve_part(part, phase=phase, transcript_phase=channel, transcript_chunks=old)
 
 
