@@ -469,3 +469,42 @@ def test_the_schema_accepts_every_line_the_library_reads_and_rejects_bad_envelop
         assert not validator.is_valid(obj), obj
         with pytest.raises(DecodeError):
             decode_entry(obj)
+
+
+# --- review findings ------------------------------------------------------------------------
+
+
+def test_integers_beyond_64_bits_stay_exact_in_bare_lines_and_unknown_events() -> None:
+    big = 10**30
+    line = f'{{"type":"some.future_event","n":{big}}}'
+    assert encode_entry(decode_entry(line)) == {"type": "some.future_event", "n": big}
+    enveloped_line = envelope_line("server", 1.0, frame=line)
+    assert encode_entry(decode_entry(enveloped_line))["event"]["n"] == big
+    limits = (
+        '{"type":"rate_limits.updated","event_id":"e","rate_limits":'
+        f'[{{"name":"tokens","reset_seconds":{big}}}]}}'
+    )
+    assert replay([limits]) == reduce(SessionState(), decode(limits))
+    assert replay([envelope_line("server", 1.5, frame=limits)]) == reduce(
+        SessionState(), decode(limits), time=1.5
+    )
+
+
+@pytest.mark.parametrize(
+    "obj",
+    [
+        {"source": ["server"], "event": {"type": "x"}},
+        {"source": {"a": 1}, "event": {"type": "x"}},
+        {"time": 10**400, "source": "server", "event": {"type": "x"}},
+    ],
+)
+def test_malformed_envelopes_are_decode_errors_not_crashes(obj: dict[str, Any]) -> None:
+    with pytest.raises(DecodeError):
+        decode_entry(obj)
+
+
+def test_a_raw_frame_with_a_client_events_type_is_an_error_entry() -> None:
+    state = reduce(SessionState(), raw_line(1.0, '{"type":"response.create","event_id":"x"}'))
+    (entry,) = state.errors
+    assert entry.type == INVALID_SERVER_EVENT and "client event" in entry.message
+    assert state.client_events == () and state.pending.empty

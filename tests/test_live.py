@@ -639,3 +639,41 @@ def test_observers_see_every_update_in_stream_order(tmp_path: Path) -> None:
     assert [u.state.event_count for u in seen] == list(range(1, session.state.event_count + 1))
     assert {u.source for u in seen} == {"server", "client"}
     assert seen[-1].state is session.state
+
+
+# --- review findings ---------------------------------------------------------------------------
+
+
+def test_a_server_frame_with_a_client_events_type_is_an_error_not_a_client_event(
+    tmp_path: Path,
+) -> None:
+    lines = read_lines(HERE / "logs" / "ga_text_turn.jsonl")
+    odd = '{"type":"response.create","event_id":"x1"}'
+    recording = [lines[0], raw_line(None, odd), *lines[1:]]
+    record = tmp_path / "call.jsonl"
+    with ReplayServer(recording) as server:
+        session = _drive_sync(server, recording, {"record": record})
+    state = session.state
+    (bad,) = [e for e in state.errors if e.type == INVALID_SERVER_EVENT]
+    assert bad.frame == odd and "client event" in bad.message
+    assert all(r.event.event_id != "x1" for r in state.client_events)
+    assert state.pending.empty
+    assert replay(read_lines(record)) == state
+    assert check_file(str(record))["errors"] == []
+
+
+def test_strict_send_refuses_before_sending(tmp_path: Path) -> None:
+    path = HERE / "logs" / "ga_text_turn.jsonl"
+    record = tmp_path / "call.jsonl"
+    with (
+        ReplayServer(path, timeout=0.5) as server,
+        server.client().realtime.connect(model="m") as conn,
+    ):
+        session = LiveSession(conn, record=record, policy="strict")
+        with pytest.raises(ProtocolViolation):
+            session.send({"type": "input_audio_buffer.append", "audio": "!!not base64"})
+        assert session.state.client_events == ()
+        session.close()
+    assert record.read_text(encoding="utf-8") == ""
+    received = [e for per_connection in server.received for e in per_connection]
+    assert all(e.get("type") != "input_audio_buffer.append" for e in received)

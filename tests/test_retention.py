@@ -276,3 +276,14 @@ def _last_was_append(state: SessionState, record: Any) -> bool:
     records = state.client_events
     position = records.index(record)
     return position > 0 and records[position - 1].event.type == "input_audio_buffer.append"
+
+
+def test_a_cut_gives_back_the_milliseconds_it_removed() -> None:
+    """Review finding: a truncation kept counting the removed audio in the window."""
+    lines = STREAMS["ga_interruption.jsonl"]
+    full = replay(lines)
+    kept = replay(lines, audio_retention=60)
+    retention = kept.audio_retention
+    assert retention is not None and retention.dropped == 0
+    held = sum(p.duration_ms for i in full.items for p in i.content if p.audio_bytes)
+    assert retention.held_ms == pytest.approx(held)

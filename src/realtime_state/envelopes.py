@@ -30,7 +30,16 @@ import orjson
 from immutabledict import immutabledict
 
 from . import events as ev
-from .decoding import Event, RawEvent, decode, encode, freeze_json, is_sdk_event, thaw_json
+from .decoding import (
+    Event,
+    RawEvent,
+    _inexact,
+    decode,
+    encode,
+    freeze_json,
+    is_sdk_event,
+    thaw_json,
+)
 from .errors import DecodeError
 
 __all__ = [
@@ -101,17 +110,30 @@ def _time_of(obj: Mapping[str, Any]) -> float | None:
             path=("time",),
             raw=obj,
         )
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        raise DecodeError(f"a time out of range: {value!r}", path=("time",), raw=obj) from None
+
+
+def _maybe_inexact(value: Any) -> bool:
+    """Whether a parsed value holds a float that may have been an integer literal beyond 64
+    bits (orjson reads those as floats; the standard library keeps them exact)."""
+    if value.__class__ is dict:
+        return any(_maybe_inexact(v) for v in value.values())
+    if value.__class__ is list:
+        return any(_maybe_inexact(v) for v in value)
+    return value.__class__ is float and _inexact(value)
 
 
 def _is_client(event: Any) -> bool:
     return isinstance(event, (ev.ClientEvent, ev.UnknownClientEvent))
 
 
-def _envelope(obj: dict[str, Any], text: str | bytes | None) -> Envelope:
+def _envelope(obj: dict[str, Any]) -> Envelope:
     time = _time_of(obj)
     source = obj["source"]
-    if source not in SOURCES:
+    if source.__class__ is not str or source not in SOURCES:
         raise DecodeError(
             f"expected 'server' or 'client', got {source!r}", path=("source",), raw=obj
         )
@@ -133,13 +155,7 @@ def _envelope(obj: dict[str, Any], text: str | bytes | None) -> Envelope:
         error = DecodeError(
             exc.reason, event_type=exc.event_type, path=("event", *exc.path), raw=obj
         )
-        if text is None or body.__class__ is not dict:
-            raise error from None
-        # orjson reads integers beyond 64 bits as floats: read the line again exactly
-        try:
-            event = decode(json.loads(text)["event"])
-        except DecodeError:
-            raise error from None
+        raise error from None
     if source == CLIENT:
         if isinstance(event, ev.UnknownEvent) and not _is_client(event):
             event = ev.UnknownClientEvent(type=event.type, payload=event.payload)
@@ -170,16 +186,19 @@ def decode_entry(raw: RawEvent | Envelope) -> Entry:
             return decode(text)  # the same error as for any line that is not JSON
         if obj.__class__ is not dict:
             return decode(text)
+        if _maybe_inexact(obj):
+            # orjson reads integers beyond 64 bits as floats: read the line again exactly
+            obj = json.loads(text)
         if is_envelope(obj):
-            return _envelope(obj, text)
+            return _envelope(obj)
         try:
             return decode(obj)  # parsed once
         except DecodeError:
-            return decode(text)  # the text's own error, or its integers read exactly
+            return decode(text)  # the text's own error, named as for any line
     if is_sdk_event(raw):
         return decode(raw)
     if isinstance(raw, Mapping) and is_envelope(raw):
-        return _envelope(dict(raw), None)
+        return _envelope(dict(raw))
     return decode(raw)
 
 

@@ -60,6 +60,7 @@ _FINISHING = _AUDIO_DONES | {
     ev.ConversationItemCreated,
     ev.ConversationItemAdded,
     ev.ConversationItemDone,
+    ev.ConversationItemRetrieved,
     ev.InputAudioBufferCommitted,
 }
 """Events after which a part's audio may be complete (the sink is called then)."""
@@ -295,18 +296,28 @@ class LiveSession:
         """Decode, record and reduce one server frame (the caller holds the lock)."""
         now = self._now()
         previous = self._state
+        text: str | None = None
         try:
             event: Event | None = decode(data)
         except DecodeError:
-            event = None
+            # not UTF-8 is read as the recording will keep it (invalid bytes replaced)
+            text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+            try:
+                event = decode(text)
+            except DecodeError:
+                event = None
+        if event is not None and isinstance(event, (ev.ClientEvent, ev.UnknownClientEvent)):
+            event = None  # a client event's type in a server frame: not a server event
         recorder = self._recorder
         if event is None:
-            text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+            if text is None:
+                text = data if isinstance(data, str) else data.decode("utf-8", "replace")
             recorder.write(raw_line(now, text))
             self._state = reduce(previous, Envelope(time=now, raw=text))
         else:
             if recorder.active:  # the frame as text and its line only for a recording
-                text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+                if text is None:
+                    text = data if isinstance(data, str) else data.decode("utf-8", "replace")
                 recorder.write(envelope_line(SERVER, now, frame=text))
             self._state = reduce(previous, event, time=now)
             if event.__class__ in _AUDIO_DELTAS:
@@ -447,30 +458,37 @@ class LiveSession:
             raise TypeError(f"send() takes client events; {decoded.type!r} is a server event")
         return body, decoded
 
-    def _commit(self, body: dict[str, Any], event: Event, now: float) -> Update:
+    def _commit(
+        self, body: dict[str, Any], event: Event, now: float, after: SessionState
+    ) -> Update:
         previous = self._state
-        self._state = reduce(previous, event, time=now)
+        self._state = after
         self._recorder.write(envelope_line(CLIENT, now, event=body))
-        update = Update(event=event, state=self._state, previous=previous, source=CLIENT, time=now)
+        update = Update(event=event, state=after, previous=previous, source=CLIENT, time=now)
         return self._notify(update) if self._observers else update
 
     def send(self, event: Any) -> Any:
         """Send a client event (a dict, a decoded client event, or an ``openai`` model),
-        tracked: an ``event_id`` is assigned if it has none, the state and the recording take
-        it, then it goes to the connection. Returns the :class:`Update` (on an async
-        connection, an awaitable of it)."""
+        tracked: an ``event_id`` is assigned if it has none; the event is folded into the
+        state first (in strict policy a violation is raised then, and nothing is sent), then
+        sent, then the state and the recording take it. Returns the :class:`Update` (on an
+        async connection, an awaitable of it)."""
         if self._async:
             return self._send_async(event)
         body, decoded = self._prepare(event)
         with self._lock:
+            now = self._now()
+            after = reduce(self._state, decoded, time=now)
             self._conn.send(body)
-            return self._commit(body, decoded, self._now())
+            return self._commit(body, decoded, now, after)
 
     async def _send_async(self, event: Any) -> Update:
         body, decoded = self._prepare(event)
         async with self._lock:
+            now = self._now()
+            after = reduce(self._state, decoded, time=now)
             await self._conn.send(body)
-            return self._commit(body, decoded, self._now())
+            return self._commit(body, decoded, now, after)
 
     # --- closing ------------------------------------------------------------------------------
 

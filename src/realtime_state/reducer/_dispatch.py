@@ -144,6 +144,10 @@ def _bad_frame(state: SessionState, frame: str, time: float | None) -> SessionSt
     index = state.event_count
     try:
         event = decode(frame)
+        if isinstance(event, (ev.ClientEvent, ev.UnknownClientEvent)):
+            raise DecodeError(
+                "a server frame whose type is a client event's", event_type=event.type
+            )
     except DecodeError as exc:
         record = ErrorRecord(
             index=index,

@@ -38,8 +38,8 @@ USER_AUDIO_EVENTS = frozenset(
         ev.InputAudioBufferCommitted,
     }
 )
-RETAINING = AUDIO_DELTAS | USER_AUDIO_EVENTS
-"""The events after which retention runs."""
+RETAINING = AUDIO_DELTAS | USER_AUDIO_EVENTS | {ev.ConversationItemTruncated}
+"""The events after which retention runs (a cut gives back the milliseconds it removed)."""
 
 
 def _ms(part: PartState, n_bytes: int) -> float:
@@ -86,11 +86,40 @@ def _finished(state: SessionState, responses: Any, item: ItemState, part: PartSt
     return response is not None and response.done
 
 
+def _cut(
+    state: SessionState,
+    event: ev.ConversationItemTruncated,
+    conv: _Conversation,
+    retention: AudioRetention,
+    changes: Changes,
+) -> None:
+    """A truncation removed audio from a queued part: it holds that much less."""
+    key = (event.item_id, event.content_index)
+    seq = retention.slots.get(key)
+    before, after = state.conversation.items.get(key[0]), conv.items.get(key[0])
+    if seq is None or before is None or after is None or key[1] >= len(after.content):
+        return
+    old, new = before.content[key[1]], after.content[key[1]]
+    removed = old.audio_bytes - new.audio_bytes
+    if removed <= 0:
+        return
+    ms = _ms(new, removed)
+    item_id, index, held = retention.queue[seq]
+    changes["audio_retention"] = _evolve_retention(
+        retention,
+        queue=retention.queue.set(seq, (item_id, index, max(0.0, held - ms))),
+        held_ms=max(0.0, retention.held_ms - ms),
+    )
+
+
 def retain(state: SessionState, event: Any, changes: Changes) -> None:
     """Apply the state's audio retention after ``event`` (``changes``: the handler's)."""
     retention: AudioRetention = state.audio_retention  # type: ignore[assignment]
     conv = changes.get("conversation")
     if conv is None:
+        return
+    if event.__class__ is ev.ConversationItemTruncated:
+        _cut(state, event, conv, retention, changes)
         return
     grown = _grown(state, conv, event)
     if grown is None:

@@ -21,6 +21,8 @@ from typing import Any, Union
 
 import attrs
 
+from ..events import CLIENT_EVENT_CLASSES
+
 JsonObject = dict[str, Any]
 
 Recording = Union[str, "os.PathLike[str]", Iterable[Union[str, Mapping[str, Any]]]]
@@ -149,6 +151,7 @@ class _Line:
     frame: str | None  # server frames: the exact text to send
     event: JsonObject | None  # the parsed event (None for a raw frame)
     time: float | None
+    bare: bool = False  # a bare line (no envelope)
 
 
 def _parse_line(line: str | Mapping[str, Any], number: int) -> _Line | None:
@@ -167,8 +170,10 @@ def _parse_line(line: str | Mapping[str, Any], number: int) -> _Line | None:
     if "source" not in value:
         if not isinstance(value.get("type"), str):
             raise ValueError(f"recording line {number}: no `type` and no `source`")
+        if value["type"] in CLIENT_EVENT_CLASSES:  # a bare client event: the app sent it
+            return _Line("client", None, value, None, bare=True)
         frame = text if text is not None else json.dumps(value, separators=(",", ":"))
-        return _Line("server", frame, value, None)
+        return _Line("server", frame, value, None, bare=True)
     source, time = value["source"], value.get("time")
     if source not in ("server", "client"):
         raise ValueError(f"recording line {number}: source {source!r}")
@@ -309,7 +314,9 @@ def plan(recording: Recording | ReplayPlan) -> ReplayPlan:
     if isinstance(recording, ReplayPlan):
         return recording
     lines = read_recording(recording)
-    explicit = any(line.source == "client" for line in lines)
+    # client envelope lines are the whole truth; bare client events (a log of server events
+    # with the app's appends, say) are awaited where they stand and the rest is inferred
+    explicit = any(line.source == "client" and not line.bare for line in lines)
     inference = _Inference()
     steps: list[ReplayStep] = []
     waits: list[JsonObject] = []
