@@ -7,6 +7,8 @@ import itertools
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
+import attrs
+
 from .. import events as ev
 from ..decoding import Event, RawEvent, decode, is_sdk_event
 from ..envelopes import INVALID_SERVER_EVENT, Envelope, decode_entry
@@ -122,6 +124,29 @@ NEW_SESSION = frozenset({ev.SessionCreated, ev.TranscriptionSessionCreated})
 """Events that open a session: on a stream that already holds one, they start a new state."""
 
 
+@attrs.frozen(slots=True)
+class _Extras:
+    """What ``reduce`` does for an event class besides its handler (looked up once)."""
+
+    new_session: bool
+    stamp: Any
+    untimed: Any
+    retaining: bool
+
+
+EXTRAS: dict[type, _Extras] = {
+    cls: _Extras(
+        new_session=cls in NEW_SESSION,
+        stamp=STAMPS.get(cls),
+        untimed=UNTIMED_STAMPS.get(cls),
+        retaining=cls in RETAINING,
+    )
+    for cls in (*NEW_SESSION, *STAMPS, *UNTIMED_STAMPS, *RETAINING)
+}
+"""Event class -> the extras of ``reduce`` (a new session, time stamps, audio retention);
+absent for the classes that have none."""
+
+
 def as_event(event: Event | RawEvent | Envelope, index: int) -> Any:
     """A decoded event or envelope: raw JSON (text, bytes, mapping; a bare event or an
     envelope line) and ``openai`` event objects are decoded, naming ``index`` in the error;
@@ -191,7 +216,8 @@ def reduce(
         return reduce(state, decoded, time=time)
     if time != state.time:
         state = evolve_state(state, time=time)
-    if event.__class__ in NEW_SESSION and state.session is not None:
+    extras = EXTRAS.get(event.__class__)  # None for most events: nothing more to do
+    if extras is not None and extras.new_session and state.session is not None:
         retention = state.audio_retention
         state = SessionState(
             policy=state.policy,
@@ -204,14 +230,14 @@ def reduce(
         )
     found: Found = []
     changes = handler(state, event, found)
-    if time is not None:
-        stamp = STAMPS.get(event.__class__)
-        if stamp is not None:
-            stamp(state, event, changes, time)
-    elif event.__class__ in UNTIMED_STAMPS:  # an untimed line still moves the speech stop along
-        UNTIMED_STAMPS[event.__class__](state, event, changes, None)
-    if state.audio_retention is not None and event.__class__ in RETAINING:
-        retain(state, event, changes)
+    if extras is not None:
+        if time is not None:
+            if extras.stamp is not None:
+                extras.stamp(state, event, changes, time)
+        elif extras.untimed is not None:  # an untimed line still moves the speech stop along
+            extras.untimed(state, event, changes, None)
+        if extras.retaining and state.audio_retention is not None:
+            retain(state, event, changes)
     index = state.event_count
     if found:
         violations = [
