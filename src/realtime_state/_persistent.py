@@ -214,22 +214,21 @@ def _log_of(entries: tuple[Any, ...]) -> Log:
     return log
 
 
-def make_evolver(cls: type[C]) -> Callable[..., C]:
-    """Return ``evolve(obj, **changes)`` for a frozen slotted attrs class without running
-    ``__init__``: validators and converters are skipped (``SessionState`` validates its
-    ``policy`` in ``__init__`` only; the reducer never changes it), so use it only for
-    values the caller has already checked.
+def slot_filler(cls: type) -> type:
+    """A subclass of the frozen, slotted class ``cls`` that adds no slot and takes plain
+    attribute stores, to fill a new instance before it gets its real class.
 
-    The function is generated with one keyword-only parameter per field (defaulting to a
-    sentinel). It fills the new instance as a private subclass that adds no slot and takes
-    plain attribute stores (``new.x = v``: a slot write the interpreter specialises, several
-    times cheaper than calling a slot descriptor's ``__set__`` from Python), then gives it
-    its real class by ``__class__`` assignment (allowed between classes of the same layout);
-    the subclass never escapes.
+    ``Filler()`` makes an empty instance (``object``'s ``__init__``); ``inst.x = v`` on it is
+    a slot write the interpreter specialises (the frozen class's ``__setattr__``, or a slot
+    descriptor's ``__set__`` called from Python, cost several times more); the filled
+    instance then gets its real class by ``inst.__class__ = cls``, which CPython allows
+    between classes of the same layout. Both ``__setattr__`` and ``__delattr__`` must be
+    ``object``'s for the type's setattr slot to be the generic one the specialisation needs.
+    Used by :func:`make_evolver` and by the generated structure functions of ``decoding``;
+    the subclass never escapes them.
     """
-    names = [a.name for a in attrs.fields(cls)]  # type: ignore[arg-type]
-    building = type(
-        f"_Evolving{cls.__name__}",
+    return type(
+        f"_Filling{cls.__name__}",
         (cls,),
         {
             "__slots__": (),
@@ -237,9 +236,24 @@ def make_evolver(cls: type[C]) -> Callable[..., C]:
             "__delattr__": object.__delattr__,
             "__init__": object.__init__,
             "__module__": __name__,
-            "__qualname__": f"make_evolver.<{cls.__qualname__}>",
+            "__qualname__": f"slot_filler.<{cls.__qualname__}>",
         },
     )
+
+
+def make_evolver(cls: type[C]) -> Callable[..., C]:
+    """Return ``evolve(obj, **changes)`` for a frozen slotted attrs class without running
+    ``__init__``: validators and converters are skipped (``SessionState`` validates its
+    ``policy`` in ``__init__`` only; the reducer never changes it), so use it only for
+    values the caller has already checked.
+
+    The function is generated with one keyword-only parameter per field (defaulting to a
+    sentinel). It fills the new instance through :func:`slot_filler` (a plain slot store
+    per field, several times cheaper than a descriptor's ``__set__`` called from Python),
+    then gives it its real class.
+    """
+    names = [a.name for a in attrs.fields(cls)]  # type: ignore[arg-type]
+    building = slot_filler(cls)
     ns: dict[str, Any] = {"_B": building, "_cls": cls, "_M": _MISSING}
     params = ", ".join(f"{name}=_M" for name in names)
     lines = [f"def evolve(obj, *, {params}):", "    new = _B()"]

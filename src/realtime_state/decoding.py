@@ -45,6 +45,7 @@ from cattrs.strategies import configure_tagged_union
 from immutabledict import immutabledict
 
 from . import events as ev
+from ._persistent import slot_filler
 from .errors import DecodeError
 
 __all__ = ["decode", "encode", "converter", "freeze_json", "thaw_json", "RawEvent", "Event"]
@@ -218,32 +219,6 @@ def _split_optional(tp: Any) -> tuple[Any, bool]:
 _UNION_ALIASES: tuple[Any, ...] = (ev.Session, ev.Item, ev.TranscriptionUsage)
 
 
-def _building(cls: type) -> type:
-    """A subclass of the frozen, slotted model ``cls`` that adds no slot and takes plain
-    attribute stores, used by the generated structure function while it fills an instance.
-
-    ``_Building()`` makes an empty instance (``object``'s ``__init__``: cheaper than calling
-    ``object.__new__``); ``inst.x = v`` on it is a slot write the interpreter specialises
-    (the frozen class's ``__setattr__``, and a descriptor's ``__set__`` called from Python,
-    cost several times more); the filled instance then gets its real class by ``__class__``
-    assignment, which CPython allows between classes of the same layout. Both
-    ``__setattr__`` and ``__delattr__`` must be ``object``'s for the type's setattr slot to
-    be the generic one the specialisation needs. The subclass never escapes ``decoding``.
-    """
-    return type(
-        f"_Building{cls.__name__}",
-        (cls,),
-        {
-            "__slots__": (),
-            "__setattr__": object.__setattr__,
-            "__delattr__": object.__delattr__,
-            "__init__": object.__init__,
-            "__module__": __name__,
-            "__qualname__": f"_building.<{cls.__qualname__}>",
-        },
-    )
-
-
 class _Gen:
     """Builds the source of one structure/unstructure function pair."""
 
@@ -379,7 +354,7 @@ class _Gen:
                 body.extend(self.check(inner, var, var, name, "        "))
         # Build the instance without going through the frozen __init__ (which calls
         # object.__setattr__ once per field; the models have no validators or converters to
-        # skip): the instance is made as a _Building subclass (see _building), whose plain
+        # skip): the instance is made as a slot_filler subclass (_persistent), whose plain
         # attribute stores the interpreter specialises to direct slot writes, then given its
         # real class. Every check above runs before the instance exists.
         body.append("    inst = _Building()")
@@ -389,7 +364,7 @@ class _Gen:
         body.append("    inst.explicit_nulls = frozenset(nulls) if nulls else _NO_NULLS")
         body.append("    inst.__class__ = _cls")
         body.append("    return inst")
-        self.ns["_Building"] = _building(cls)
+        self.ns["_Building"] = slot_filler(cls)
         return _compile("structure", "\n".join(body) + "\n", self.ns)
 
     # --- unstructuring -------------------------------------------------------------------
