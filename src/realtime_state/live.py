@@ -104,6 +104,11 @@ class Update:
     """When the frame arrived or the event was sent (seconds since the epoch)."""
 
 
+def _text(data: bytes | str) -> str:
+    """A frame as text, bytes that are not UTF-8 replaced (as the recording keeps them)."""
+    return data if isinstance(data, str) else data.decode("utf-8", "replace")
+
+
 def _closed_ok() -> tuple[type[BaseException], ...]:
     """The exception a connection closed normally raises (``websockets``' own)."""
     try:
@@ -293,32 +298,31 @@ class LiveSession:
         return self._async
 
     def _apply_frame(self, data: bytes | str) -> Update:
-        """Decode, record and reduce one server frame (the caller holds the lock)."""
+        """Decode, record and reduce one server frame (the caller holds the lock). The
+        frame's text (bytes not UTF-8 replaced, as the recording keeps it) is made only when
+        decoding the bytes failed or a recording needs it."""
         now = self._now()
         previous = self._state
-        text: str | None = None
+        text = data if isinstance(data, str) else None
         try:
             event: Event | None = decode(data)
         except DecodeError:
-            # not UTF-8 is read as the recording will keep it (invalid bytes replaced)
-            text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+            text = _text(data)
             try:
                 event = decode(text)
             except DecodeError:
                 event = None
-        if event is not None and isinstance(event, (ev.ClientEvent, ev.UnknownClientEvent)):
+        if isinstance(event, (ev.ClientEvent, ev.UnknownClientEvent)):
             event = None  # a client event's type in a server frame: not a server event
         recorder = self._recorder
         if event is None:
-            if text is None:
-                text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+            text = text if text is not None else _text(data)
             recorder.write(raw_line(now, text))
             self._state = reduce(previous, Envelope(time=now, raw=text))
         else:
-            if recorder.active:  # the frame as text and its line only for a recording
-                if text is None:
-                    text = data if isinstance(data, str) else data.decode("utf-8", "replace")
-                recorder.write(envelope_line(SERVER, now, frame=text))
+            if recorder.active:
+                frame = text if text is not None else _text(data)
+                recorder.write(envelope_line(SERVER, now, frame=frame))
             self._state = reduce(previous, event, time=now)
             if event.__class__ in _AUDIO_DELTAS:
                 self.playback.started(event.item_id, now, event.content_index)

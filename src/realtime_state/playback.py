@@ -122,15 +122,13 @@ class PlaybackTracker:
         marks acknowledged, else the clock since its first audio (``now`` or the tracker's
         clock), capped at the audio received; 0 when nothing is known."""
         record = self._items.get(item_id)
-        item = state.item(item_id)
-        part = None
-        if item is not None:
-            index = 0 if record is None else record.content_index
-            part = item.content[index] if index < len(item.content) else None
-        spec = (part.audio_spec if part is not None else None) or PCM16_24K
-        received = part.duration_ms if part is not None else None
         if record is None:
             return 0.0
+        item = state.item(item_id)
+        index = record.content_index
+        part = item.content[index] if item is not None and index < len(item.content) else None
+        spec = (part.audio_spec if part is not None else None) or PCM16_24K
+        received = part.duration_ms if part is not None else None
         if record.reported_ms is not None:
             return record.reported_ms
         if record.reported_bytes is not None:
