@@ -576,6 +576,10 @@ def decode(raw: RawEvent) -> Event:
         if isinstance(raw, (str, bytes, bytearray, memoryview)):
             text = raw if isinstance(raw, str) else bytes(raw)
             obj = json.loads(text)
+        else:
+            reread = getattr(_EXACT, "reread", None)
+            if reread is not None:  # decode_parsed: the caller can read its text again
+                obj = reread()
         _EXACT.on = True
         try:
             return _structure(obj, tag, raw)
@@ -597,6 +601,19 @@ def _object_of(raw: Any) -> dict[str, Any]:
             return dict(obj)
         raise DecodeError(f"expected a JSON object, got {_describe(obj)}", raw=raw)
     return obj
+
+
+def decode_parsed(obj: dict[str, Any], exact: Callable[[], Any]) -> Event:
+    """:func:`decode` of an object already parsed with ``orjson`` (a log reader that parsed a
+    line to see what it is). ``exact()`` parses the same object again with the standard
+    library; it is called only when the object holds a float that may have been an integer
+    beyond 64 bits (orjson reads those as floats), so that every integer stays exact, in
+    typed fields, unknown fields and unknown events alike, without parsing twice otherwise."""
+    _EXACT.reread = exact
+    try:
+        return decode(obj)
+    finally:
+        _EXACT.reread = None
 
 
 def is_sdk_event(value: object) -> bool:

@@ -22,7 +22,7 @@ recorder uses it with the frame's own text, so the server's bytes are kept as th
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Union
 
 import attrs
@@ -33,8 +33,8 @@ from . import events as ev
 from .decoding import (
     Event,
     RawEvent,
-    _inexact,
     decode,
+    decode_parsed,
     encode,
     freeze_json,
     is_sdk_event,
@@ -66,6 +66,7 @@ INVALID_SERVER_EVENT = "invalid_server_event"
 """``ErrorRecord.type`` of a server frame that could not be decoded (a ``raw`` line)."""
 
 _KNOWN_KEYS = frozenset({"time", "source", "event", "raw"})
+_NO_EXTRA: Mapping[str, Any] = immutabledict()
 
 
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
@@ -116,28 +117,22 @@ def _time_of(obj: Mapping[str, Any]) -> float | None:
         raise DecodeError(f"a time out of range: {value!r}", path=("time",), raw=obj) from None
 
 
-def _maybe_inexact(value: Any) -> bool:
-    """Whether a parsed value holds a float that may have been an integer literal beyond 64
-    bits (orjson reads those as floats; the standard library keeps them exact)."""
-    if value.__class__ is dict:
-        return any(_maybe_inexact(v) for v in value.values())
-    if value.__class__ is list:
-        return any(_maybe_inexact(v) for v in value)
-    return value.__class__ is float and _inexact(value)
-
-
 def _is_client(event: Any) -> bool:
     return isinstance(event, (ev.ClientEvent, ev.UnknownClientEvent))
 
 
-def _envelope(obj: dict[str, Any]) -> Envelope:
+def _envelope(obj: dict[str, Any], exact: Callable[[], Any] | None = None) -> Envelope:
     time = _time_of(obj)
     source = obj["source"]
     if source.__class__ is not str or source not in SOURCES:
         raise DecodeError(
             f"expected 'server' or 'client', got {source!r}", path=("source",), raw=obj
         )
-    extra = immutabledict(freeze_json({k: v for k, v in obj.items() if k not in _KNOWN_KEYS}))
+    extra = (
+        _NO_EXTRA
+        if obj.keys() <= _KNOWN_KEYS
+        else immutabledict(freeze_json({k: v for k, v in obj.items() if k not in _KNOWN_KEYS}))
+    )
     if "raw" in obj:
         raw = obj["raw"]
         if "event" in obj or source != SERVER or raw.__class__ is not str:
@@ -150,7 +145,11 @@ def _envelope(obj: dict[str, Any]) -> Envelope:
         return Envelope(time=time, source=source, raw=raw, extra=extra)
     body = obj["event"]
     try:
-        event = decode(body)
+        event = (
+            decode(body)
+            if exact is None or body.__class__ is not dict
+            else decode_parsed(body, exact)
+        )
     except DecodeError as exc:
         error = DecodeError(
             exc.reason, event_type=exc.event_type, path=("event", *exc.path), raw=obj
@@ -186,13 +185,10 @@ def decode_entry(raw: RawEvent | Envelope) -> Entry:
             return decode(text)  # the same error as for any line that is not JSON
         if obj.__class__ is not dict:
             return decode(text)
-        if _maybe_inexact(obj):
-            # orjson reads integers beyond 64 bits as floats: read the line again exactly
-            obj = json.loads(text)
         if is_envelope(obj):
-            return _envelope(obj)
+            return _envelope(obj, lambda: json.loads(text)["event"])
         try:
-            return decode(obj)  # parsed once
+            return decode_parsed(obj, lambda: json.loads(text))  # parsed once
         except DecodeError:
             return decode(text)  # the text's own error, named as for any line
     if is_sdk_event(raw):
