@@ -30,15 +30,10 @@ _evolve_record = attrs.evolve
 def on_client_event(
     state: SessionState, event: ev.ClientEventClass | ev.UnknownClientEvent, found: Found
 ) -> Changes:
-    """A client event: kept, in order, with its index; the work it requests becomes pending.
-
-    Under an audio retention window, ``input_audio_buffer.append`` events are kept as runs
-    (see :func:`_append_under_retention`)."""
+    """A client event: kept, in order, with its index; the work it requests becomes pending;
+    appended audio goes to the input buffer."""
     client = state.client
-    log: Log = client.log
-    if state.audio_retention is not None and isinstance(event, ev.InputAudioBufferAppend):
-        return _append_under_retention(state, event, found)
-    record = ClientEventRecord(index=state.event_count, event=event, time=state.time)
+    log, record = _logged(state, event)
     ids = client.ids if event.event_id is None else client.ids.set(event.event_id, record)
     pending = client.pending
     if isinstance(event, ev.ConversationItemCreate):
@@ -49,7 +44,7 @@ def on_client_event(
         pending = _evolve_pending(pending, truncations=(*pending.truncations, record))
     elif isinstance(event, ev.ConversationItemDelete):
         pending = _evolve_pending(pending, deletions=(*pending.deletions, record))
-    out: Changes = {"client": ClientSide(log=log.append(record), ids=ids, pending=pending)}
+    out: Changes = {"client": ClientSide(log=log, ids=ids, pending=pending)}
     if isinstance(event, ev.InputAudioBufferAppend):
         buf = state.input_audio
         data = b64(event.audio, found, "input_audio_buffer", 0)
@@ -61,16 +56,20 @@ def on_client_event(
     return out
 
 
-def _append_under_retention(
-    state: SessionState, event: ev.InputAudioBufferAppend, found: Found
-) -> Changes:
-    """An ``input_audio_buffer.append`` under an audio retention window: the audio goes to the
-    buffer as always, but the log keeps one record per run of consecutive appends (the first
-    append of the run, its ``audio`` emptied, with ``count`` the appends it stands for),
-    so that the log does not grow with every 20-100 ms of the user's microphone and the
-    bytes live once, where the window governs them."""
-    client = state.client
-    log: Log = client.log
+def _logged(
+    state: SessionState, event: ev.ClientEventClass | ev.UnknownClientEvent
+) -> tuple[Log, ClientEventRecord]:
+    """The client log with ``event`` kept, and its record.
+
+    Under an audio retention window an ``input_audio_buffer.append`` (without ``event_id``)
+    is kept as a run: one record per run of consecutive appends (the run's first append, its
+    ``audio`` emptied, ``count`` the appends it stands for), so that the log does not grow
+    with every 20-100 ms of the user's microphone and the bytes live once, in the buffer and
+    then the user's part, where the window governs them."""
+    log: Log = state.client.log
+    if state.audio_retention is None or not isinstance(event, ev.InputAudioBufferAppend):
+        record = ClientEventRecord(index=state.event_count, event=event, time=state.time)
+        return log.append(record), record
     last = log.entry if log.size else None
     if (
         last is not None
@@ -79,21 +78,10 @@ def _append_under_retention(
         and event.event_id is None
     ):
         run = _evolve_record(last, count=last.count + 1)
-        log = Log(prev=log.prev, entry=run, size=log.size)  # the run's record, replaced
-    else:
-        kept = _without_audio(event, audio="")
-        log = log.append(ClientEventRecord(index=state.event_count, event=kept, time=state.time))
-    ids = client.ids
-    if event.event_id is not None:
-        ids = ids.set(event.event_id, log.entry)
-    buf = state.input_audio
-    data = b64(event.audio, found, "input_audio_buffer", 0)
-    old = buf.buffer_chunks
-    chunks = Chunks.of(data) if old is None else old.append(data)
-    return {
-        "client": ClientSide(log=log, ids=ids, pending=client.pending),
-        "input_audio": evolve_input(buf, buffer_chunks=chunks),
-    }
+        return Log(prev=log.prev, entry=run, size=log.size), run  # the run's record, replaced
+    kept = _without_audio(event, audio="")
+    record = ClientEventRecord(index=state.event_count, event=kept, time=state.time)
+    return log.append(record), record
 
 
 def _without(
