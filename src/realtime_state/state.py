@@ -17,7 +17,7 @@ import immutables
 from immutabledict import immutabledict
 
 from . import events as ev
-from ._persistent import EMPTY_LOG, Chunks, Log
+from ._persistent import EMPTY_LOG, Chunks, Log, make_evolver
 from .formats import PCM16_24K, AudioSpec
 
 if TYPE_CHECKING:
@@ -541,6 +541,162 @@ class _Conversation:
     """``call_id`` -> id of the function-call item, for every call seen (deleted ones too)."""
 
 
+_evolve_conversation = make_evolver(_Conversation)
+_evolve_item = make_evolver(ItemState)
+_evolve_part = make_evolver(PartState)
+
+
+class _StreamingConversation:
+    """The conversation while one part streams: a delta that continues the part makes one
+    of these (eight slots) instead of a new part, content tuple, item, map path and
+    conversation.
+
+    ``base`` is the conversation as it was when the streaming run began, ``item`` the
+    streaming item as ``base`` holds it, ``part`` its part ``index`` as the run found it
+    (phases, cut and format do not change during a run) and ``text``, ``transcript``,
+    ``audio`` the part's three chains now. It reads like a :class:`_Conversation` (the same
+    attributes; ``items`` folds the part in once and keeps the result, an invisible memo
+    like :class:`~._persistent.Chunks`' joined value) and compares equal to the folded
+    conversation. The reducer folds it before any event other than a delta continuing the
+    same part (``reducer._common.settled``).
+    """
+
+    __slots__ = ("_folded", "audio", "base", "index", "item", "part", "text", "transcript")
+
+    def __init__(
+        self,
+        base: _Conversation,
+        item: ItemState,
+        index: int,
+        part: PartState,
+        text: Chunks[str] | None,
+        transcript: Chunks[str] | None,
+        audio: Chunks[bytes] | None,
+    ) -> None:
+        self.base = base
+        self.item = item
+        self.index = index
+        self.part = part
+        self.text = text
+        self.transcript = transcript
+        self.audio = audio
+        self._folded: _Conversation | None = None
+
+    @classmethod
+    def of(
+        cls, base: _Conversation, item: ItemState, index: int, part: PartState
+    ) -> _StreamingConversation:
+        """``base`` with part ``index`` of ``item`` (as ``base`` holds it) replaced by
+        ``part``, not folded yet."""
+        return cls(
+            base, item, index, part, part.text_chunks, part.transcript_chunks, part.audio_chunks
+        )
+
+    def current(self) -> PartState:
+        """The streaming part as it is now."""
+        part = self.part
+        text, transcript, audio = self.text, self.transcript, self.audio
+        if (
+            text is part.text_chunks
+            and transcript is part.transcript_chunks
+            and audio is part.audio_chunks
+        ):
+            return part
+        return _evolve_part(
+            part, text_chunks=text, transcript_chunks=transcript, audio_chunks=audio
+        )
+
+    def fold(self) -> _Conversation:
+        """The conversation with the part in its item (built once)."""
+        folded = self._folded
+        if folded is None:
+            item, index, base = self.item, self.index, self.base
+            content = item.content
+            part = self.current()
+            item = _evolve_item(item, content=(*content[:index], part, *content[index + 1 :]))
+            folded = _evolve_conversation(base, items=base.items.set(item.id, item))
+            self._folded = folded
+        return folded
+
+    def part_at(self, item_id: str, index: int) -> PartState | None:
+        """Part ``index`` of item ``item_id`` (the streaming part without folding)."""
+        if index == self.index and item_id == self.item.id:
+            return self.current()
+        return _part_at(self.fold(), item_id, index)
+
+    @property
+    def items(self) -> immutables.Map[str, ItemState]:
+        """Item id -> item, the streaming part in its item."""
+        return self.fold().items
+
+    @property
+    def links(self) -> immutables.Map[str, tuple[str | None, str | None]]:
+        """As :attr:`_Conversation.links` (unchanged while a part streams)."""
+        return self.base.links
+
+    @property
+    def head(self) -> str | None:
+        """As :attr:`_Conversation.head`."""
+        return self.base.head
+
+    @property
+    def tail(self) -> str | None:
+        """As :attr:`_Conversation.tail`."""
+        return self.base.tail
+
+    @property
+    def size(self) -> int:
+        """As :attr:`_Conversation.size`."""
+        return self.base.size
+
+    @property
+    def pending(self) -> immutables.Map[str, tuple[Any, ...]]:
+        """As :attr:`_Conversation.pending`."""
+        return self.base.pending
+
+    @property
+    def deleted(self) -> immutables.Map[str, str | None]:
+        """As :attr:`_Conversation.deleted`."""
+        return self.base.deleted
+
+    @property
+    def calls(self) -> immutables.Map[str, str]:
+        """As :attr:`_Conversation.calls`."""
+        return self.base.calls
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _StreamingConversation):
+            other = other.fold()
+        return self.fold() == other
+
+    def __hash__(self) -> int:
+        return hash(self.fold())
+
+    def __reduce__(self) -> tuple[Any, tuple[_Conversation]]:
+        # Pickled (and copied) as the folded conversation: the same bytes whether or not the
+        # memo was filled.
+        return (_folded_conversation, (self.fold(),))
+
+    def __repr__(self) -> str:
+        return f"_StreamingConversation(item={self.item.id!r}, index={self.index})"
+
+
+def _folded_conversation(conv: _Conversation) -> _Conversation:
+    """Unpickle a :class:`_StreamingConversation` (pickled folded)."""
+    return conv
+
+
+def _part_at(conv: Any, item_id: str, index: int) -> PartState | None:
+    """Part ``index`` of item ``item_id`` of a conversation (either kind), or ``None``."""
+    if conv.__class__ is _StreamingConversation:
+        streaming: _StreamingConversation = conv
+        return streaming.part_at(item_id, index)
+    item: ItemState | None = conv.items.get(item_id)
+    if item is None or not 0 <= index < len(item.content):
+        return None
+    return item.content[index]
+
+
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
 class SessionState:
     """Everything the event stream has established so far.
@@ -563,6 +719,9 @@ class SessionState:
     ) = None
     """The latest session configuration, or ``None`` before the first session event."""
     conversation: _Conversation = attrs.field(factory=_Conversation, repr=False)
+    """Internal: the items and their order (read them through :meth:`item`,
+    :meth:`iter_items` and :attr:`items`). While a part streams this is a
+    :class:`_StreamingConversation`, which reads and compares like a ``_Conversation``."""
     responses: immutables.Map[str, ResponseState] = attrs.field(factory=immutables.Map)
     """Response id -> :class:`ResponseState`, for every response seen (a persistent map: its
     iteration order is not meaningful; :attr:`responses_in_order` gives stream order)."""

@@ -18,8 +18,9 @@ from .. import lifecycles as lc
 from .._persistent import Chunks
 from ..formats import output_spec
 from ..lifecycles import CONTENT_PART, FUNCTION_CALL, STREAM, Phase, Subject
-from ..state import ItemState, PartState, SessionState
+from ..state import ItemState, PartState, SessionState, _StreamingConversation
 from ._common import (
+    SWITCHES,
     Changes,
     Found,
     PartEvent,
@@ -31,6 +32,8 @@ from ._common import (
     put_item,
     report,
     set_part,
+    settled,
+    staying,
     step,
 )
 from ._merge import CALL_TYPES, merge_text
@@ -175,18 +178,44 @@ def _transcript_done(
 
 
 Apply = Callable[[SessionState, PartState, Any, Found, Phases], PartState]
+Extend = Callable[[PartState, Any, Any, Found], Any]
+"""``(part, chain, delta event, found) -> the chain after the delta``, or ``None`` when the
+delta needs :attr:`Channel.delta` (it changes more of the part than its chain)."""
+
+# A delta that continues a streaming part (see on_channel's fast path) extends one chain of
+# the part and changes nothing else; these say how, or decline.
+
+
+def _extend_text(part: PartState, chain: Any, event: Any, found: Found) -> Any:
+    return Chunks.of(event.delta) if chain is None else chain.append(event.delta)
+
+
+def _extend_audio(part: PartState, chain: Any, event: Any, found: Found) -> Any:
+    if part.truncated_at_ms is not None or part.audio_spec is None:
+        return None  # a cut part counts what it drops; a first audio delta sets the format
+    data = b64(event.delta, found, event.item_id, event.content_index)
+    return Chunks.of(data) if chain is None else chain.append(data)
+
+
+def _extend_transcript(part: PartState, chain: Any, event: Any, found: Found) -> Any:
+    if part.truncated_at_ms is not None:
+        return None  # said after the cut: kept apart
+    return Chunks.of(event.delta) if chain is None else chain.append(event.delta)
 
 
 @attrs.frozen
 class Channel:
     """One streamed channel of a part: its name (and phase attribute ``{name}_phase``), the
     part type a lenient recovery creates for it, and how a delta and a done change the part:
-    ``(state, part, event, found, (part phase, channel phase)) -> the part after``."""
+    ``(state, part, event, found, (part phase, channel phase)) -> the part after``; and how
+    a delta continuing a streaming part extends the part's chain of this channel
+    (:data:`Extend`)."""
 
     name: str
     part_type: str
     delta: Apply
     done: Apply
+    extend: Extend
     phase_name: str = attrs.field(init=False)
     """The part's attribute that holds this channel's phase."""
     subject: str = attrs.field(init=False)
@@ -197,9 +226,9 @@ class Channel:
         object.__setattr__(self, "subject", Subject.channel(self.name))
 
 
-TEXT = Channel("text", "text", _text_delta, _text_done)
-AUDIO = Channel("audio", "audio", _audio_delta, _audio_done)
-TRANSCRIPT = Channel("transcript", "audio", _transcript_delta, _transcript_done)
+TEXT = Channel("text", "text", _text_delta, _text_done, _extend_text)
+AUDIO = Channel("audio", "audio", _audio_delta, _audio_done, _extend_audio)
+TRANSCRIPT = Channel("transcript", "audio", _transcript_delta, _transcript_done, _extend_transcript)
 
 
 def _channel_target(
@@ -223,21 +252,10 @@ def _channel_target(
     return responses, item, part, part_phase, channel_phase
 
 
-def _staying(lifecycle: lc.Lifecycle, trigger: str) -> frozenset[str]:
-    """The phases in which ``trigger`` is legal and leaves the phase as it is (read from the
-    lifecycle's table, so the fast path below follows the tables)."""
-    answers = lifecycle.steps[trigger]
-    return frozenset(
-        phase for phase, answer in answers.items() if answer.code is None and answer.dest == phase
-    )
-
-
-_RESPONSE_STAYS = _staying(lc.RESPONSE, "delta")
-_ITEM_STAYS = _staying(lc.OUTPUT_ITEM, "delta")
-_PART_STAYS = _staying(CONTENT_PART, "delta")
-_STREAM_STAYS = _staying(STREAM, "delta")
-FAST_PATH = True
-"""Whether deltas may take the fast path (the tests turn it off to compare both paths)."""
+_RESPONSE_STAYS = staying(lc.RESPONSE, "delta")
+_ITEM_STAYS = staying(lc.OUTPUT_ITEM, "delta")
+_PART_STAYS = staying(CONTENT_PART, "delta")
+_STREAM_STAYS = staying(STREAM, "delta")
 
 
 def on_channel(channel: Channel, trigger: str) -> Handler:
@@ -250,10 +268,19 @@ def on_channel(channel: Channel, trigger: str) -> Handler:
     through every check.
     """
     apply = channel.delta if trigger == "delta" else channel.done
-    phase_name = channel.phase_name
+    phase_name, name, extend = channel.phase_name, channel.name, channel.extend
 
     def fast(state: SessionState, event: PartDelta) -> Changes | None:
-        item = state.conversation.items.get(event.item_id)
+        conv: Any = state.conversation
+        item_id, part_index = event.item_id, event.content_index
+        hot: _StreamingConversation | None = None
+        if conv.__class__ is not _StreamingConversation:
+            item = conv.items.get(item_id)
+        elif conv.index == part_index and conv.item.id == item_id:
+            hot, item, conv = conv, conv.item, conv.base  # the same part again: no fold
+        else:
+            conv = conv.fold()
+            item = conv.items.get(item_id)
         if item is None or item.response_id != event.response_id:
             return None
         response = state.responses.get(event.response_id)
@@ -264,27 +291,50 @@ def on_channel(channel: Channel, trigger: str) -> Handler:
         ):
             return None
         ids, index = response.output_item_ids, event.output_index
-        content, part_index = item.content, event.content_index
         if not (0 <= index < len(ids) and ids[index] == item.id):
             return None
-        if not (0 <= part_index < len(content)):
+        if hot is not None:
+            part = hot.part
+        elif 0 <= part_index < len(item.content):
+            part = item.content[part_index]
+        else:
             return None
-        part = content[part_index]
         phase = part.phase
         channel_phase = getattr(part, phase_name)
         if phase not in _PART_STAYS or channel_phase not in _STREAM_STAYS:
             return None
         found: Found = []
+        if hot is not None:
+            text, transcript, audio = hot.text, hot.transcript, hot.audio
+            if name == "audio":
+                audio = extend(part, audio, event, found)
+                chain: Any = audio
+            elif name == "text":
+                text = chain = extend(part, text, event, found)
+            else:
+                transcript = chain = extend(part, transcript, event, found)
+            if found:  # e.g. invalid audio: the full path reports it
+                return None
+            if chain is not None:
+                # The part stays out of its item until another event comes (see
+                # _StreamingConversation): one small value per delta.
+                return {
+                    "conversation": _StreamingConversation(
+                        conv, item, part_index, part, text, transcript, audio
+                    )
+                }
+            part = hot.current()
         part = apply(state, part, event, found, (phase, channel_phase))
-        if found:  # e.g. invalid audio: the full path reports it
+        if found:
             return None
-        return {"conversation": set_part(state.conversation, item, part_index, part)}
+        return {"conversation": _StreamingConversation.of(conv, item, part_index, part)}
 
     def handler(state: SessionState, event: PartDelta | PartDone, found: Found) -> Changes:
-        if trigger == "delta" and FAST_PATH:
+        if trigger == "delta" and SWITCHES.fast_path:
             out = fast(state, event)  # type: ignore[arg-type]
             if out is not None:
                 return out
+        state = settled(state)
         got = _channel_target(state, event, found, channel, trigger)
         if got is None:
             return {}

@@ -19,6 +19,7 @@ from ..state import (
     ResponseState,
     SessionState,
     _Conversation,
+    _StreamingConversation,
 )
 
 Found = list[tuple[str, str, tuple[str, ...]]]
@@ -132,6 +133,35 @@ def b64(text: str, found: Found, item_id: str, index: int) -> bytes:
 def chunks(text: str | None) -> Chunks[str] | None:
     """A text as one-piece chunks (``None`` stays ``None``)."""
     return None if text is None else Chunks.of(text)
+
+
+class Switches:
+    """What the tests may turn off, read at call time."""
+
+    fast_path = True
+    """Whether a delta continuing a streaming part may take its fast path (the tests turn
+    it off to compare both paths)."""
+
+
+SWITCHES = Switches()
+
+
+def staying(lifecycle: lc.Lifecycle, trigger: str) -> frozenset[str]:
+    """The phases in which ``trigger`` is legal and leaves the phase as it is (read from the
+    lifecycle's table, so that a fast path follows the tables)."""
+    answers = lifecycle.steps[trigger]
+    return frozenset(
+        phase for phase, answer in answers.items() if answer.code is None and answer.dest == phase
+    )
+
+
+def settled(state: SessionState) -> SessionState:
+    """``state`` with its streaming part folded into its item (a plain conversation): what
+    every handler reads, except the fast path of a delta continuing that part."""
+    conv: Any = state.conversation
+    if conv.__class__ is _StreamingConversation:
+        return evolve_state(state, conversation=conv.fold())
+    return state
 
 
 def put_item(conv: _Conversation, item: ItemState) -> _Conversation:

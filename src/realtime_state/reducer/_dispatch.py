@@ -13,7 +13,15 @@ from .. import events as ev
 from ..decoding import Event, RawEvent, decode, is_sdk_event
 from ..envelopes import INVALID_SERVER_EVENT, Envelope, decode_entry
 from ..errors import DecodeError, ProtocolViolation
-from ..state import LENIENT, STRICT, AudioRetention, ErrorRecord, SessionState, Violation
+from ..state import (
+    LENIENT,
+    STRICT,
+    AudioRetention,
+    ErrorRecord,
+    SessionState,
+    Violation,
+    _StreamingConversation,
+)
 from ._channels import (
     AUDIO,
     TEXT,
@@ -22,7 +30,7 @@ from ._channels import (
     on_arguments_done,
     on_channel,
 )
-from ._common import Changes, Found, evolve_state
+from ._common import Changes, Found, evolve_state, settled
 from ._conversation import on_conversation_item, on_deleted, on_item_status, on_truncated
 from ._input import (
     on_cleared,
@@ -118,6 +126,17 @@ HANDLERS: dict[type, Callable[[SessionState, Any, Found], Changes]] = {
 }
 """Event class -> handler ``(state, event, found) -> changed attributes``. A handler reads
 the event's index as ``state.event_count``."""
+
+
+STREAMING_DELTAS = frozenset(
+    {
+        *(c for c, h in HANDLERS.items() if h in (_text_delta, _audio_delta, _transcript_delta)),
+        ev.InputAudioTranscriptionDelta,
+    }
+)
+"""Events whose handler may leave a part streaming outside its item
+(:class:`~realtime_state.state._StreamingConversation`); every other handler reads the state
+with that part folded in."""
 
 
 NEW_SESSION = frozenset({ev.SessionCreated, ev.TranscriptionSessionCreated})
@@ -216,6 +235,9 @@ def reduce(
         return reduce(state, decoded, time=time)
     if time != state.time:
         state = evolve_state(state, time=time)
+    conv: Any = state.conversation
+    if conv.__class__ is _StreamingConversation and event.__class__ not in STREAMING_DELTAS:
+        state = settled(state)
     extras = EXTRAS.get(event.__class__)  # None for most events: nothing more to do
     if extras is not None and extras.new_session and state.session is not None:
         retention = state.audio_retention

@@ -8,6 +8,8 @@ present yet, the phase is read from the events held for it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import events as ev
 from .. import lifecycles as lc
 from .._persistent import Chunks
@@ -28,8 +30,10 @@ from ..state import (
     SessionState,
     TranscriptionRecord,
     _Conversation,
+    _StreamingConversation,
 )
 from ._common import (
+    SWITCHES,
     Changes,
     Found,
     evolve_conv,
@@ -38,6 +42,8 @@ from ._common import (
     evolve_part,
     part_out_of_range,
     report,
+    settled,
+    staying,
     step,
 )
 
@@ -174,8 +180,48 @@ def _apply(
     return evolve_conv(conv, items=conv.items.set(item.id, item))
 
 
+_DELTA_CONTINUES = Phase.IN_PROGRESS in staying(TRANSCRIPTION, "delta")
+"""Whether the table lets a delta continue a transcription in progress, unchanged."""
+
+
+def _continuing(state: SessionState, event: TranscriptionEvent) -> Changes | None:
+    """The fast path of a transcription delta that continues the transcript of a user part
+    already in progress (its item present, no log probabilities): only the part's transcript
+    chain grows, kept outside the item like a streaming output part
+    (:class:`~realtime_state.state._StreamingConversation`); ``None`` for anything else."""
+    if event.__class__ is not ev.InputAudioTranscriptionDelta or not _DELTA_CONTINUES:
+        return None
+    delta = event.delta
+    if not delta or event.logprobs:
+        return None
+    conv: Any = state.conversation
+    item_id, index = event.item_id, _position(event)
+    if conv.__class__ is not _StreamingConversation:
+        part = None
+    elif conv.index == index and conv.item.id == item_id:
+        item, part, chain = conv.item, conv.part, conv.transcript
+        text, audio, conv = conv.text, conv.audio, conv.base
+    else:
+        conv, part = conv.fold(), None
+    if part is None:
+        item = conv.items.get(item_id)
+        if item is None or not 0 <= index < len(item.content):
+            return None
+        part = item.content[index]
+        text, chain, audio = part.text_chunks, part.transcript_chunks, part.audio_chunks
+    if part.transcription_status != Phase.IN_PROGRESS or _not_input_audio(item, index):
+        return None
+    chain = Chunks.of(delta) if chain is None else chain.append(delta)
+    return {"conversation": _StreamingConversation(conv, item, index, part, text, chain, audio)}
+
+
 def on_transcription(state: SessionState, event: TranscriptionEvent, found: Found) -> Changes:
     """``conversation.item.input_audio_transcription.*``: apply to the item, or hold it."""
+    if SWITCHES.fast_path:
+        fast = _continuing(state, event)
+        if fast is not None:
+            return fast
+    state = settled(state)
     conv = state.conversation
     index = _position(event)
     item = conv.items.get(event.item_id)

@@ -23,7 +23,14 @@ from .. import events as ev
 from .._persistent import DroppedChunks
 from ..formats import PCM16_24K
 from ..lifecycles import Phase
-from ..state import AudioRetention, ItemState, PartState, SessionState, _Conversation
+from ..state import (
+    AudioRetention,
+    ItemState,
+    PartState,
+    SessionState,
+    _Conversation,
+    _StreamingConversation,
+)
 from ._common import Changes, evolve_conv, evolve_item, evolve_part
 
 _evolve_retention = attrs.evolve
@@ -46,10 +53,21 @@ def _ms(part: PartState, n_bytes: int) -> float:
     return (part.audio_spec or PCM16_24K).duration_ms(n_bytes)
 
 
-def _grown(
-    state: SessionState, conv: _Conversation, event: Any
-) -> tuple[str, int, PartState, int] | None:
-    """The part the event added audio to: ``(item id, content index, part, bytes added)``."""
+def _audio_at(conv: Any, item_id: str, index: int) -> tuple[PartState, Any] | None:
+    """Part ``index`` of item ``item_id`` and its audio chain, without folding a streaming
+    part into its item (``None``: no such part)."""
+    if conv.__class__ is _StreamingConversation and conv.index == index and conv.item.id == item_id:
+        return conv.part, conv.audio
+    item = conv.items.get(item_id)
+    if item is None or not 0 <= index < len(item.content):
+        return None
+    part = item.content[index]
+    return part, part.audio_chunks
+
+
+def _grown(state: SessionState, conv: Any, event: Any) -> tuple[str, int, PartState, int] | None:
+    """The part the event added audio to: ``(item id, content index, part, bytes added)``
+    (``part`` for its format only: a streaming part's chains may be newer)."""
     if event.__class__ in AUDIO_DELTAS:
         item_id, index = event.item_id, event.content_index
     else:
@@ -63,18 +81,14 @@ def _grown(
         index = next((i for i, p in enumerate(held.content) if p.type == "input_audio"), -1)
         if index < 0:
             return None
-    item = conv.items.get(item_id)
-    if item is None or index >= len(item.content):
+    got = _audio_at(conv, item_id, index)
+    if got is None:
         return None
-    part = item.content[index]
-    before = state.conversation.items.get(item_id)
-    old = (
-        before.content[index].audio_bytes
-        if before is not None and index < len(before.content)
-        else 0
-    )
-    added = part.audio_bytes - old
-    if added <= 0 or isinstance(part.audio_chunks, DroppedChunks):
+    part, audio = got
+    before = _audio_at(state.conversation, item_id, index)
+    old = 0 if before is None or before[1] is None else before[1].size
+    added = (0 if audio is None else audio.size) - old
+    if added <= 0 or isinstance(audio, DroppedChunks):
         return None
     return item_id, index, part, added
 
@@ -112,6 +126,17 @@ def _cut(
     )
 
 
+def _with_item(conv: Any, item: ItemState) -> Any:
+    """``conv`` with ``item`` stored; a streaming part of another item stays streaming."""
+    if conv.__class__ is not _StreamingConversation:
+        return evolve_conv(conv, items=conv.items.set(item.id, item))
+    base = conv.base
+    base = evolve_conv(base, items=base.items.set(item.id, item))
+    return _StreamingConversation(
+        base, conv.item, conv.index, conv.part, conv.text, conv.transcript, conv.audio
+    )
+
+
 def retain(state: SessionState, event: Any, changes: Changes) -> None:
     """Apply the state's audio retention after ``event`` (``changes``: the handler's)."""
     retention: AudioRetention = state.audio_retention  # type: ignore[assignment]
@@ -145,7 +170,11 @@ def retain(state: SessionState, event: Any, changes: Changes) -> None:
         old_id, old_index, old_ms = queue[head]
         if (old_id, old_index) == key:
             break
-        old_item = conv.items.get(old_id)
+        if conv.__class__ is _StreamingConversation and conv.item.id == old_id:
+            conv = conv.fold()  # another part of the streaming item: rare
+        old_item = (conv.base if conv.__class__ is _StreamingConversation else conv).items.get(
+            old_id
+        )
         if old_item is not None and old_index < len(old_item.content):
             old_part = old_item.content[old_index]
             if not _finished(state, responses, old_item, old_part):
@@ -159,7 +188,7 @@ def retain(state: SessionState, event: Any, changes: Changes) -> None:
                 new_item = evolve_item(
                     old_item, content=(*content[:old_index], cut, *content[old_index + 1 :])
                 )
-                conv = evolve_conv(conv, items=conv.items.set(old_id, new_item))
+                conv = _with_item(conv, new_item)
                 dropped += 1
         queue = queue.delete(head)
         slots = slots.delete((old_id, old_index))
