@@ -85,6 +85,8 @@ def _checked(path: Any) -> int:
         assert state == plain and plain == state
         assert state.items == plain.items
         assert [i.id for i in state.iter_items()] == [i.id for i in plain.iter_items()]
+        assert all(state.item(i.id) == i for i in plain.items)
+        assert state.item("item_nobody") is None
         streaming_item = state.item(conv.item.id)
         assert streaming_item == plain.item(conv.item.id)
         assert streaming_item.content[conv.index] == conv.current()

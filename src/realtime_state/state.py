@@ -775,7 +775,11 @@ class SessionState:
 
     def item(self, item_id: str) -> ItemState | None:
         """The item with this id (also out-of-band items), or ``None`` (unknown or deleted)."""
-        return self.conversation.items.get(item_id)
+        conv: Any = self.conversation
+        if conv.__class__ is _StreamingConversation and item_id != conv.item.id:
+            conv = conv.base  # an item other than the streaming one: no need to fold
+        items: immutables.Map[str, ItemState] = conv.items
+        return items.get(item_id)
 
     @property
     def sessions(self) -> tuple[SessionState, ...]:
