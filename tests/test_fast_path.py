@@ -3,9 +3,9 @@ path gives: on every recording and written log, and on generated legal and fault
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
-import pickle
 from typing import Any
 
 import pytest
@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 
 from helpers.data import HERE, RECORDING_FILES, read_lines
 from realtime_state import SessionState, history, reduce
-from realtime_state.state import _StreamingConversation
 from realtime_state.reducer._common import SWITCHES, settled
+from realtime_state.state import _StreamingConversation
 from realtime_state.testing.strategies import faulty_streams, legal_streams
 
 LOGS = RECORDING_FILES + sorted((HERE / "logs").glob("*.jsonl"))
@@ -136,7 +136,7 @@ def test_reading_a_held_state_does_not_change_what_follows() -> None:
 
 
 @pytest.mark.parametrize("retention", ["none", 1, 30])
-@pytest.mark.parametrize("path", LOGS[:3] + [HERE / "logs" / "ga_interruption.jsonl"], ids=str)
+@pytest.mark.parametrize("path", LOGS, ids=lambda p: p.name)
 def test_retention_sees_the_streaming_part(path: Any, retention: Any) -> None:
     lines = read_lines(path)
     fast = [s for _, _, s in history(lines, audio_retention=retention)]
