@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from helpers.data import HERE, RECORDING_FILES, read_lines
 from realtime_state import SessionState, history, reduce
 from realtime_state.reducer._common import SWITCHES, settled
-from realtime_state.state import _StreamingConversation
+from realtime_state.state import _StreamingArguments, _StreamingConversation, _StreamingPart
 from realtime_state.testing.strategies import faulty_streams, legal_streams
 
 LOGS = RECORDING_FILES + sorted((HERE / "logs").glob("*.jsonl"))
@@ -89,7 +89,11 @@ def _checked(path: Any) -> int:
         assert state.item("item_nobody") is None
         streaming_item = state.item(conv.item.id)
         assert streaming_item == plain.item(conv.item.id)
-        assert streaming_item.content[conv.index] == conv.current()
+        if isinstance(conv, _StreamingPart):
+            assert streaming_item.content[conv.index] == conv.current()
+        else:
+            assert isinstance(conv, _StreamingArguments)
+            assert streaming_item.arguments == conv.arguments.value()
         assert state.transcript() == plain.transcript()
         assert pickle.loads(pickle.dumps(state)) == plain
     return held
@@ -101,15 +105,15 @@ def test_a_streaming_part_reads_as_folded(path: Any) -> None:
 
 
 def test_deltas_continuing_a_part_keep_it_outside_its_item() -> None:
-    # The recordings stream audio, transcripts, text and input transcriptions: each kind of
-    # delta must take the fast path there (if none did, memory per state would double).
-    kinds: set[str] = set()
-    for path in LOGS:
-        before = None
-        for _, event, state in history(read_lines(path)):
-            if _streaming(state) and before is not None and _streaming(before):
-                kinds.add(event.type)
-            before = state
+    # The recordings stream audio, transcripts, text, input transcriptions and call
+    # arguments: each kind of delta must take the fast path there (if none did, memory per
+    # state would double).
+    kinds = {
+        event.type
+        for path in LOGS
+        for _, event, state in history(read_lines(path))
+        if _streaming(state)  # only the fast path leaves a streaming conversation
+    }
     assert {
         "response.output_audio.delta",
         "response.output_audio_transcript.delta",
@@ -118,6 +122,7 @@ def test_deltas_continuing_a_part_keep_it_outside_its_item() -> None:
         "conversation.item.input_audio_transcription.delta",
     } <= kinds
     assert {"response.text.delta", "response.output_text.delta"} & kinds
+    assert {"response.function_call_arguments.delta", "response.mcp_call_arguments.delta"} <= kinds
 
 
 def test_reading_a_held_state_does_not_change_what_follows() -> None:

@@ -547,91 +547,46 @@ _evolve_part = make_evolver(PartState)
 
 
 class _StreamingConversation:
-    """The conversation while one part streams: a delta that continues the part makes one
-    of these (eight slots) instead of a new part, content tuple, item, map path and
-    conversation.
+    """The conversation while something streams into one item: the conversation as the run
+    began (``base``), the item as ``base`` holds it, and what streamed since, kept outside
+    the item (see :class:`_StreamingPart` and :class:`_StreamingArguments`). A delta that
+    continues the run makes a new one of these (a few slots) instead of a new item, map path
+    and conversation.
 
-    ``base`` is the conversation as it was when the streaming run began, ``item`` the
-    streaming item as ``base`` holds it, ``part`` its part ``index`` as the run found it
-    (phases, cut and format do not change during a run) and ``text``, ``transcript``,
-    ``audio`` the part's three chains now. It reads like a :class:`_Conversation` (the same
-    attributes; ``items`` folds the part in once and keeps the result, an invisible memo
-    like :class:`~._persistent.Chunks`' joined value) and compares equal to the folded
-    conversation. The reducer folds it before any event other than a delta continuing the
-    same part (``reducer._common.settled``).
+    It reads like a :class:`_Conversation` (the same attributes; ``items`` folds what
+    streamed into the item once and keeps the result, an invisible memo like
+    :class:`~._persistent.Chunks`' joined value), compares equal to the folded conversation
+    and pickles as it. The reducer folds it before any event other than a delta continuing
+    the same run (``reducer._common.settled``). Never changed once built, but for the memo.
     """
 
-    __slots__ = ("_folded", "audio", "base", "index", "item", "part", "text", "transcript")
+    __slots__ = ("_folded", "base", "item")
 
-    def __init__(
-        self,
-        base: _Conversation,
-        item: ItemState,
-        index: int,
-        part: PartState,
-        text: Chunks[str] | None,
-        transcript: Chunks[str] | None,
-        audio: Chunks[bytes] | None,
-    ) -> None:
-        self.base = base
-        self.item = item
-        self.index = index
-        self.part = part
-        self.text = text
-        self.transcript = transcript
-        self.audio = audio
-        self._folded: _Conversation | None = None
+    base: _Conversation
+    item: ItemState
+    _folded: _Conversation | None
 
-    @classmethod
-    def of(
-        cls, base: _Conversation, item: ItemState, index: int, part: PartState
-    ) -> _StreamingConversation:
-        """``base`` with part ``index`` of ``item`` (as ``base`` holds it) replaced by
-        ``part``, not folded yet."""
-        return cls(
-            base, item, index, part, part.text_chunks, part.transcript_chunks, part.audio_chunks
-        )
-
-    def current(self) -> PartState:
-        """The streaming part as it is now."""
-        part = self.part
-        text, transcript, audio = self.text, self.transcript, self.audio
-        if (
-            text is part.text_chunks
-            and transcript is part.transcript_chunks
-            and audio is part.audio_chunks
-        ):
-            return part
-        return _evolve_part(
-            part, text_chunks=text, transcript_chunks=transcript, audio_chunks=audio
-        )
+    def _fold_item(self) -> ItemState:
+        """The item with what streamed in it."""
+        raise NotImplementedError
 
     def fold(self) -> _Conversation:
-        """The conversation with the part in its item (built once)."""
+        """The conversation with what streamed in its item (built once)."""
         folded = self._folded
         if folded is None:
-            item, index, base = self.item, self.index, self.base
-            content = item.content
-            part = self.current()
-            item = _evolve_item(item, content=(*content[:index], part, *content[index + 1 :]))
+            item, base = self._fold_item(), self.base
             folded = _evolve_conversation(base, items=base.items.set(item.id, item))
             self._folded = folded
         return folded
 
-    def part_at(self, item_id: str, index: int) -> PartState | None:
-        """Part ``index`` of item ``item_id`` (the streaming part without folding)."""
-        if index == self.index and item_id == self.item.id:
-            return self.current()
-        return _part_at(self.fold(), item_id, index)
-
     @property
     def items(self) -> immutables.Map[str, ItemState]:
-        """Item id -> item, the streaming part in its item."""
+        """Item id -> item, the streaming item as it is now."""
         return self.fold().items
 
     @property
     def links(self) -> immutables.Map[str, tuple[str | None, str | None]]:
-        """As :attr:`_Conversation.links` (unchanged while a part streams)."""
+        """As :attr:`_Conversation.links` (unchanged while an item streams)."""
         return self.base.links
 
     @property
@@ -678,7 +633,89 @@ class _StreamingConversation:
         return (_folded_conversation, (self.fold(),))
 
     def __repr__(self) -> str:
-        return f"_StreamingConversation(item={self.item.id!r}, index={self.index})"
+        return f"{type(self).__name__}(item={self.item.id!r})"
+
+
+class _StreamingPart(_StreamingConversation):
+    """A part streaming outside its item: ``part`` is the item's part ``index`` as the run
+    found it (its phases, cut and format do not change during a run) and ``text``,
+    ``transcript``, ``audio`` are the part's three chains now (eight slots in all, where a
+    new part, content tuple, item, map path and conversation took about 1 KB)."""
+
+    __slots__ = ("audio", "index", "part", "text", "transcript")
+
+    def __init__(
+        self,
+        base: _Conversation,
+        item: ItemState,
+        index: int,
+        part: PartState,
+        text: Chunks[str] | None,
+        transcript: Chunks[str] | None,
+        audio: Chunks[bytes] | None,
+    ) -> None:
+        self.base = base
+        self.item = item
+        self.index = index
+        self.part = part
+        self.text = text
+        self.transcript = transcript
+        self.audio = audio
+        self._folded = None
+
+    @classmethod
+    def of(
+        cls, base: _Conversation, item: ItemState, index: int, part: PartState
+    ) -> _StreamingPart:
+        """``base`` with part ``index`` of ``item`` (as ``base`` holds it) replaced by
+        ``part``, not folded yet."""
+        return cls(
+            base, item, index, part, part.text_chunks, part.transcript_chunks, part.audio_chunks
+        )
+
+    def current(self) -> PartState:
+        """The streaming part as it is now."""
+        part = self.part
+        text, transcript, audio = self.text, self.transcript, self.audio
+        if (
+            text is part.text_chunks
+            and transcript is part.transcript_chunks
+            and audio is part.audio_chunks
+        ):
+            return part
+        return _evolve_part(
+            part, text_chunks=text, transcript_chunks=transcript, audio_chunks=audio
+        )
+
+    def _fold_item(self) -> ItemState:
+        item, index = self.item, self.index
+        content = item.content
+        return _evolve_item(item, content=(*content[:index], self.current(), *content[index + 1 :]))
+
+    def part_at(self, item_id: str, index: int) -> PartState | None:
+        """Part ``index`` of item ``item_id`` (the streaming part without folding)."""
+        if index == self.index and item_id == self.item.id:
+            return self.current()
+        return _part_at(self.fold(), item_id, index)
+
+    def __repr__(self) -> str:
+        return f"_StreamingPart(item={self.item.id!r}, index={self.index})"
+
+
+class _StreamingArguments(_StreamingConversation):
+    """A call's arguments streaming outside its item: ``arguments`` is the item's arguments
+    chain now (its call phase does not change during a run)."""
+
+    __slots__ = ("arguments",)
+
+    def __init__(self, base: _Conversation, item: ItemState, arguments: Chunks[str]) -> None:
+        self.base = base
+        self.item = item
+        self.arguments = arguments
+        self._folded = None
+
+    def _fold_item(self) -> ItemState:
+        return _evolve_item(self.item, arguments_chunks=self.arguments)
 
 
 def _folded_conversation(conv: _Conversation) -> _Conversation:
@@ -688,8 +725,8 @@ def _folded_conversation(conv: _Conversation) -> _Conversation:
 
 def _part_at(conv: Any, item_id: str, index: int) -> PartState | None:
     """Part ``index`` of item ``item_id`` of a conversation (either kind), or ``None``."""
-    if conv.__class__ is _StreamingConversation:
-        streaming: _StreamingConversation = conv
+    if conv.__class__ is _StreamingPart:
+        streaming: _StreamingPart = conv
         return streaming.part_at(item_id, index)
     item: ItemState | None = conv.items.get(item_id)
     if item is None or not 0 <= index < len(item.content):
@@ -720,8 +757,8 @@ class SessionState:
     """The latest session configuration, or ``None`` before the first session event."""
     conversation: _Conversation = attrs.field(factory=_Conversation, repr=False)
     """Internal: the items and their order (read them through :meth:`item`,
-    :meth:`iter_items` and :attr:`items`). While a part streams this is a
-    :class:`_StreamingConversation`, which reads and compares like a ``_Conversation``."""
+    :meth:`iter_items` and :attr:`items`). While a part or a call's arguments stream this is
+    a :class:`_StreamingConversation`, which reads and compares like a ``_Conversation``."""
     responses: immutables.Map[str, ResponseState] = attrs.field(factory=immutables.Map)
     """Response id -> :class:`ResponseState`, for every response seen (a persistent map: its
     iteration order is not meaningful; :attr:`responses_in_order` gives stream order)."""
@@ -776,7 +813,7 @@ class SessionState:
     def item(self, item_id: str) -> ItemState | None:
         """The item with this id (also out-of-band items), or ``None`` (unknown or deleted)."""
         conv: Any = self.conversation
-        if conv.__class__ is _StreamingConversation and item_id != conv.item.id:
+        if conv.__class__ is not _Conversation and item_id != conv.item.id:
             conv = conv.base  # an item other than the streaming one: no need to fold
         items: immutables.Map[str, ItemState] = conv.items
         return items.get(item_id)

@@ -18,7 +18,14 @@ from .. import lifecycles as lc
 from .._persistent import Chunks
 from ..formats import output_spec
 from ..lifecycles import CONTENT_PART, FUNCTION_CALL, STREAM, Phase, Subject
-from ..state import ItemState, PartState, SessionState, _StreamingConversation
+from ..state import (
+    ItemState,
+    PartState,
+    SessionState,
+    _Conversation,
+    _StreamingArguments,
+    _StreamingPart,
+)
 from ._common import (
     SWITCHES,
     Changes,
@@ -273,10 +280,14 @@ def on_channel(channel: Channel, trigger: str) -> Handler:
     def fast(state: SessionState, event: PartDelta) -> Changes | None:
         conv: Any = state.conversation
         item_id, part_index = event.item_id, event.content_index
-        hot: _StreamingConversation | None = None
-        if conv.__class__ is not _StreamingConversation:
+        hot: _StreamingPart | None = None
+        if conv.__class__ is _Conversation:
             item = conv.items.get(item_id)
-        elif conv.index == part_index and conv.item.id == item_id:
+        elif (
+            conv.__class__ is _StreamingPart
+            and conv.index == part_index
+            and conv.item.id == item_id
+        ):
             hot, item, conv = conv, conv.item, conv.base  # the same part again: no fold
         else:
             conv = conv.fold()
@@ -317,9 +328,9 @@ def on_channel(channel: Channel, trigger: str) -> Handler:
                 return None
             if chain is not None:
                 # The part stays out of its item until another event comes (see
-                # _StreamingConversation): one small value per delta.
+                # _StreamingPart): one small value per delta.
                 return {
-                    "conversation": _StreamingConversation(
+                    "conversation": _StreamingPart(
                         conv, item, part_index, part, text, transcript, audio
                     )
                 }
@@ -327,7 +338,7 @@ def on_channel(channel: Channel, trigger: str) -> Handler:
         part = apply(state, part, event, found, (phase, channel_phase))
         if found:
             return None
-        return {"conversation": _StreamingConversation.of(conv, item, part_index, part)}
+        return {"conversation": _StreamingPart.of(conv, item, part_index, part)}
 
     def handler(state: SessionState, event: PartDelta | PartDone, found: Found) -> Changes:
         if trigger == "delta" and SWITCHES.fast_path:
@@ -376,8 +387,49 @@ def _call_target(
     return responses, item, phase, dest
 
 
+_CALL_STAYS = staying(FUNCTION_CALL, "delta")
+
+
+def _continuing_arguments(state: SessionState, event: ArgumentsDelta) -> Changes | None:
+    """The fast path of an arguments delta that continues a call already streaming (its
+    response running, its item listed at the event's output index, every lifecycle
+    answering "legal, no change", per the tables): only the arguments chain grows, kept
+    outside the item (:class:`~realtime_state.state._StreamingArguments`); ``None`` for
+    anything else, which takes the full path."""
+    conv: Any = state.conversation
+    item_id = event.item_id
+    if conv.__class__ is _Conversation:
+        item = conv.items.get(item_id)
+        chain = None if item is None else item.arguments_chunks
+    elif conv.__class__ is _StreamingArguments and conv.item.id == item_id:
+        item, chain, conv = conv.item, conv.arguments, conv.base  # the same call: no fold
+    else:
+        conv = conv.fold()
+        item = conv.items.get(item_id)
+        chain = None if item is None else item.arguments_chunks
+    if item is None or item.response_id != event.response_id or chain is None:
+        return None
+    response = state.responses.get(event.response_id)
+    if (
+        response is None
+        or response.phase not in _RESPONSE_STAYS
+        or item.phase not in _ITEM_STAYS
+        or item.call_phase not in _CALL_STAYS
+    ):
+        return None
+    ids, index = response.output_item_ids, event.output_index
+    if not (0 <= index < len(ids) and ids[index] == item.id):
+        return None
+    return {"conversation": _StreamingArguments(conv, item, chain.append(event.delta))}
+
+
 def on_arguments_delta(state: SessionState, event: ArgumentsDelta, found: Found) -> Changes:
     """A piece of a call's arguments."""
+    if SWITCHES.fast_path:
+        fast = _continuing_arguments(state, event)
+        if fast is not None:
+            return fast
+    state = settled(state)
     got = _call_target(state, event, found, "delta")
     if got is None:
         return {}

@@ -19,7 +19,6 @@ from ..state import (
     ResponseState,
     SessionState,
     _Conversation,
-    _StreamingConversation,
 )
 
 Found = list[tuple[str, str, tuple[str, ...]]]
@@ -159,7 +158,7 @@ def settled(state: SessionState) -> SessionState:
     """``state`` with its streaming part folded into its item (a plain conversation): what
     every handler reads, except the fast path of a delta continuing that part."""
     conv: Any = state.conversation
-    if conv.__class__ is _StreamingConversation:
+    if conv.__class__ is not _Conversation:  # a _StreamingConversation
         return evolve_state(state, conversation=conv.fold())
     return state
 

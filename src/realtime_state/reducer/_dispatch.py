@@ -20,7 +20,7 @@ from ..state import (
     ErrorRecord,
     SessionState,
     Violation,
-    _StreamingConversation,
+    _Conversation,
 )
 from ._channels import (
     AUDIO,
@@ -132,9 +132,11 @@ STREAMING_DELTAS = frozenset(
     {
         *(c for c, h in HANDLERS.items() if h in (_text_delta, _audio_delta, _transcript_delta)),
         ev.InputAudioTranscriptionDelta,
+        ev.ResponseFunctionCallArgumentsDelta,
+        ev.ResponseMcpCallArgumentsDelta,
     }
 )
-"""Events whose handler may leave a part streaming outside its item
+"""Events whose handler may leave a part or a call's arguments streaming outside its item
 (:class:`~realtime_state.state._StreamingConversation`); every other handler reads the state
 with that part folded in."""
 
@@ -236,7 +238,7 @@ def reduce(
     if time != state.time:
         state = evolve_state(state, time=time)
     conv: Any = state.conversation
-    if conv.__class__ is _StreamingConversation and event.__class__ not in STREAMING_DELTAS:
+    if conv.__class__ is not _Conversation and event.__class__ not in STREAMING_DELTAS:
         state = settled(state)
     extras = EXTRAS.get(event.__class__)  # None for most events: nothing more to do
     if extras is not None and extras.new_session and state.session is not None:

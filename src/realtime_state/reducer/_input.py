@@ -30,7 +30,7 @@ from ..state import (
     SessionState,
     TranscriptionRecord,
     _Conversation,
-    _StreamingConversation,
+    _StreamingPart,
 )
 from ._common import (
     SWITCHES,
@@ -188,7 +188,7 @@ def _continuing(state: SessionState, event: TranscriptionEvent) -> Changes | Non
     """The fast path of a transcription delta that continues the transcript of a user part
     already in progress (its item present, no log probabilities): only the part's transcript
     chain grows, kept outside the item like a streaming output part
-    (:class:`~realtime_state.state._StreamingConversation`); ``None`` for anything else."""
+    (:class:`~realtime_state.state._StreamingPart`); ``None`` for anything else."""
     if event.__class__ is not ev.InputAudioTranscriptionDelta or not _DELTA_CONTINUES:
         return None
     delta = event.delta
@@ -196,13 +196,14 @@ def _continuing(state: SessionState, event: TranscriptionEvent) -> Changes | Non
         return None
     conv: Any = state.conversation
     item_id, index = event.item_id, _position(event)
-    if conv.__class__ is not _StreamingConversation:
-        part = None
-    elif conv.index == index and conv.item.id == item_id:
+    part = None
+    if conv.__class__ is _Conversation:
+        pass
+    elif conv.__class__ is _StreamingPart and conv.index == index and conv.item.id == item_id:
         item, part, chain = conv.item, conv.part, conv.transcript
         text, audio, conv = conv.text, conv.audio, conv.base
     else:
-        conv, part = conv.fold(), None
+        conv = conv.fold()
     if part is None:
         item = conv.items.get(item_id)
         if item is None or not 0 <= index < len(item.content):
@@ -212,7 +213,7 @@ def _continuing(state: SessionState, event: TranscriptionEvent) -> Changes | Non
     if part.transcription_status != Phase.IN_PROGRESS or _not_input_audio(item, index):
         return None
     chain = Chunks.of(delta) if chain is None else chain.append(delta)
-    return {"conversation": _StreamingConversation(conv, item, index, part, text, chain, audio)}
+    return {"conversation": _StreamingPart(conv, item, index, part, text, chain, audio)}
 
 
 def on_transcription(state: SessionState, event: TranscriptionEvent, found: Found) -> Changes:

@@ -29,7 +29,7 @@ from ..state import (
     PartState,
     SessionState,
     _Conversation,
-    _StreamingConversation,
+    _StreamingPart,
 )
 from ._common import Changes, evolve_conv, evolve_item, evolve_part
 
@@ -56,7 +56,7 @@ def _ms(part: PartState, n_bytes: int) -> float:
 def _audio_at(conv: Any, item_id: str, index: int) -> tuple[PartState, Any] | None:
     """Part ``index`` of item ``item_id`` and its audio chain, without folding a streaming
     part into its item (``None``: no such part)."""
-    if conv.__class__ is _StreamingConversation and conv.index == index and conv.item.id == item_id:
+    if conv.__class__ is _StreamingPart and conv.index == index and conv.item.id == item_id:
         return conv.part, conv.audio
     item = conv.items.get(item_id)
     if item is None or not 0 <= index < len(item.content):
@@ -126,21 +126,17 @@ def _cut(
     )
 
 
-def _with_item(conv: Any, item: ItemState) -> Any:
-    """``conv`` with ``item`` stored; a streaming part of another item stays streaming."""
-    if conv.__class__ is not _StreamingConversation:
-        return evolve_conv(conv, items=conv.items.set(item.id, item))
-    base = conv.base
-    base = evolve_conv(base, items=base.items.set(item.id, item))
-    return _StreamingConversation(
-        base, conv.item, conv.index, conv.part, conv.text, conv.transcript, conv.audio
-    )
+def _with_item(conv: Any, item: ItemState) -> _Conversation:
+    """``conv`` with ``item`` stored (a streaming part folded in first)."""
+    if conv.__class__ is not _Conversation:
+        conv = conv.fold()
+    return evolve_conv(conv, items=conv.items.set(item.id, item))
 
 
 def retain(state: SessionState, event: Any, changes: Changes) -> None:
     """Apply the state's audio retention after ``event`` (``changes``: the handler's)."""
     retention: AudioRetention = state.audio_retention  # type: ignore[assignment]
-    conv = changes.get("conversation")
+    conv: Any = changes.get("conversation")
     if conv is None:
         return
     if event.__class__ is ev.ConversationItemTruncated:
@@ -170,11 +166,9 @@ def retain(state: SessionState, event: Any, changes: Changes) -> None:
         old_id, old_index, old_ms = queue[head]
         if (old_id, old_index) == key:
             break
-        if conv.__class__ is _StreamingConversation and conv.item.id == old_id:
+        if conv.__class__ is not _Conversation and conv.item.id == old_id:
             conv = conv.fold()  # another part of the streaming item: rare
-        old_item = (conv.base if conv.__class__ is _StreamingConversation else conv).items.get(
-            old_id
-        )
+        old_item = (conv if conv.__class__ is _Conversation else conv.base).items.get(old_id)
         if old_item is not None and old_index < len(old_item.content):
             old_part = old_item.content[old_index]
             if not _finished(state, responses, old_item, old_part):
