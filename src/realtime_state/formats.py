@@ -102,7 +102,9 @@ def _from_ga(fmt: ev.AudioFormat | None) -> AudioSpec:
     if fmt is None or fmt.type is None:
         return PCM16_24K
     if fmt.type == "audio/pcm":
-        return AudioSpec("pcm16", fmt.rate or 24000)
+        rate = fmt.rate or 24000
+        # One shared value for the usual rate: every part holds its format for its life.
+        return PCM16_24K if rate == 24000 else AudioSpec("pcm16", rate)
     g711 = _GA_G711.get(fmt.type)
     if g711 is not None:
         return g711
