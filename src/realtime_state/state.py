@@ -9,6 +9,7 @@ with an underscore are internal.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -546,6 +547,10 @@ _evolve_item = make_evolver(ItemState)
 _evolve_part = make_evolver(PartState)
 
 
+_MEMO_LOCK = threading.Lock()
+"""Makes a streaming conversation's memo one value when threads read one state at once."""
+
+
 class _StreamingConversation:
     """The conversation while something streams into one item: the conversation as the run
     began (``base``), the item as ``base`` holds it, and what streamed since, kept outside
@@ -560,23 +565,39 @@ class _StreamingConversation:
     the same run (``reducer._common.settled``). Never changed once built, but for the memo.
     """
 
-    __slots__ = ("_folded", "base", "item")
+    __slots__ = ("_current", "_folded", "base", "item")
 
     base: _Conversation
     item: ItemState
+    _current: ItemState | None
     _folded: _Conversation | None
 
     def _fold_item(self) -> ItemState:
-        """The item with what streamed in it."""
+        """The item with what streamed in it (built anew)."""
         raise NotImplementedError
+
+    def current_item(self) -> ItemState:
+        """The streaming item as it is now (built once; :meth:`fold` holds this same
+        value, so ``state.item(id)`` and ``state.conversation.items[id]`` are one object)."""
+        current = self._current
+        if current is None:
+            built = self._fold_item()
+            with _MEMO_LOCK:  # one value even when two threads read the same state
+                current = self._current
+                if current is None:
+                    current = self._current = built
+        return current
 
     def fold(self) -> _Conversation:
         """The conversation with what streamed in its item (built once)."""
         folded = self._folded
         if folded is None:
-            item, base = self._fold_item(), self.base
-            folded = _evolve_conversation(base, items=base.items.set(item.id, item))
-            self._folded = folded
+            item, base = self.current_item(), self.base
+            built = _evolve_conversation(base, items=base.items.set(item.id, item))
+            with _MEMO_LOCK:
+                folded = self._folded
+                if folded is None:
+                    folded = self._folded = built
         return folded
 
     @property
@@ -639,7 +660,7 @@ class _StreamingConversation:
 class _StreamingPart(_StreamingConversation):
     """A part streaming outside its item: ``part`` is the item's part ``index`` as the run
     found it (its phases, cut and format do not change during a run) and ``text``,
-    ``transcript``, ``audio`` are the part's three chains now (eight slots in all, where a
+    ``transcript``, ``audio`` are the part's three chains now (nine slots in all, where a
     new part, content tuple, item, map path and conversation took about 1 KB)."""
 
     __slots__ = ("audio", "index", "part", "text", "transcript")
@@ -661,6 +682,7 @@ class _StreamingPart(_StreamingConversation):
         self.text = text
         self.transcript = transcript
         self.audio = audio
+        self._current = None
         self._folded = None
 
     @classmethod
@@ -692,12 +714,6 @@ class _StreamingPart(_StreamingConversation):
         content = item.content
         return _evolve_item(item, content=(*content[:index], self.current(), *content[index + 1 :]))
 
-    def part_at(self, item_id: str, index: int) -> PartState | None:
-        """Part ``index`` of item ``item_id`` (the streaming part without folding)."""
-        if index == self.index and item_id == self.item.id:
-            return self.current()
-        return _part_at(self.fold(), item_id, index)
-
     def __repr__(self) -> str:
         return f"_StreamingPart(item={self.item.id!r}, index={self.index})"
 
@@ -712,6 +728,7 @@ class _StreamingArguments(_StreamingConversation):
         self.base = base
         self.item = item
         self.arguments = arguments
+        self._current = None
         self._folded = None
 
     def _fold_item(self) -> ItemState:
@@ -721,17 +738,6 @@ class _StreamingArguments(_StreamingConversation):
 def _folded_conversation(conv: _Conversation) -> _Conversation:
     """Unpickle a :class:`_StreamingConversation` (pickled folded)."""
     return conv
-
-
-def _part_at(conv: Any, item_id: str, index: int) -> PartState | None:
-    """Part ``index`` of item ``item_id`` of a conversation (either kind), or ``None``."""
-    if conv.__class__ is _StreamingPart:
-        streaming: _StreamingPart = conv
-        return streaming.part_at(item_id, index)
-    item: ItemState | None = conv.items.get(item_id)
-    if item is None or not 0 <= index < len(item.content):
-        return None
-    return item.content[index]
 
 
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
@@ -813,8 +819,11 @@ class SessionState:
     def item(self, item_id: str) -> ItemState | None:
         """The item with this id (also out-of-band items), or ``None`` (unknown or deleted)."""
         conv: Any = self.conversation
-        if conv.__class__ is not _Conversation and item_id != conv.item.id:
-            conv = conv.base  # an item other than the streaming one: no need to fold
+        if conv.__class__ is not _Conversation:  # something streams: never fold to read
+            if item_id == conv.item.id:
+                streaming: ItemState = conv.current_item()
+                return streaming
+            conv = conv.base
         items: immutables.Map[str, ItemState] = conv.items
         return items.get(item_id)
 

@@ -137,8 +137,19 @@ STREAMING_DELTAS = frozenset(
     }
 )
 """Events whose handler may leave a part or a call's arguments streaming outside its item
-(:class:`~realtime_state.state._StreamingConversation`); every other handler reads the state
-with that part folded in."""
+(:class:`~realtime_state.state._StreamingConversation`)."""
+
+BLIND_TO_THE_CONVERSATION = frozenset(
+    cls for cls, h in HANDLERS.items() if h in (on_client_event, on_rate_limits, on_nothing)
+)
+"""Events whose handler never reads the conversation (what the app sends, rate limits, the
+events that change nothing): they leave a streaming part as it is, so that the user's
+microphone (``input_audio_buffer.append`` ten times a second) does not end every run of the
+assistant's audio deltas."""
+
+KEEPS_STREAMING = STREAMING_DELTAS | BLIND_TO_THE_CONVERSATION
+"""Every other event's handler reads the state with the streaming part folded into its item
+(``reduce`` folds it first, :func:`._common.settled`)."""
 
 
 NEW_SESSION = frozenset({ev.SessionCreated, ev.TranscriptionSessionCreated})
@@ -238,7 +249,7 @@ def reduce(
     if time != state.time:
         state = evolve_state(state, time=time)
     conv: Any = state.conversation
-    if conv.__class__ is not _Conversation and event.__class__ not in STREAMING_DELTAS:
+    if conv.__class__ is not _Conversation and event.__class__ not in KEEPS_STREAMING:
         state = settled(state)
     extras = EXTRAS.get(event.__class__)  # None for most events: nothing more to do
     if extras is not None and extras.new_session and state.session is not None:
