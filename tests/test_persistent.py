@@ -254,3 +254,26 @@ def test_prefix_is_the_joined_value_cut_and_shares_the_pieces(
         node = node.prev
     originals = {id(p) for p in pieces}
     assert sum(id(p) in originals for p in kept) >= len(kept) - 1
+
+
+def test_log_since_gives_only_what_is_new() -> None:
+    log = EMPTY_LOG
+    for entry in "abcde":
+        log = log.append(entry)
+    assert log.since(0) == ("a", "b", "c", "d", "e") == log.to_tuple()
+    assert log.since(3) == ("d", "e")
+    assert log.since(5) == log.since(9) == ()
+    assert EMPTY_LOG.since(0) == ()
+
+
+def test_committed_ids_are_a_log_with_their_membership() -> None:
+    # The reducer appends a commit in O(1); a state built by hand from a tuple reads the
+    # same and knows the same members (first position of an id committed twice).
+    from realtime_state import InputAudioState
+
+    by_hand = InputAudioState(committed_item_ids=("a", "b", "a"))
+    assert by_hand.committed_item_ids == ("a", "b", "a")
+    assert dict(by_hand.committed) == {"a": 0, "b": 1}
+    assert by_hand == InputAudioState(committed_item_ids=by_hand.committed_log)
+    assert by_hand != InputAudioState(committed_item_ids=("a", "b"))
+    assert "committed_log=('a', 'b', 'a')" in repr(by_hand)

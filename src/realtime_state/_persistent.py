@@ -193,6 +193,17 @@ class Log:
         # Pickle (and deep-copy) flat: a long chain would otherwise recurse once per entry.
         return (_log_of, (self.to_tuple(),))
 
+    def since(self, count: int) -> tuple[Any, ...]:
+        """The entries after the first ``count``, oldest first (O(entries returned): a
+        reader that follows a growing log reads only what is new)."""
+        out: list[Any] = []
+        node: Log | None = self
+        while node is not None and node.size > count:
+            out.append(node.entry)
+            node = node.prev
+        out.reverse()
+        return tuple(out)
+
     def to_tuple(self) -> tuple[Any, ...]:
         """The entries, oldest first."""
         out: list[Any] = []

@@ -435,6 +435,8 @@ class _Trace:
     seen_calls: set[str] = attrs.field(factory=set)
     turns: dict[str, _Open] = attrs.field(factory=dict)
     seen_turns: set[str] = attrs.field(factory=set)
+    committed_seen: int = 0
+    """How many committed turns of the session's buffer log the exporter has read."""
     errors: int = 0
     violations: int = 0
     last_time: float | None = None
@@ -694,9 +696,10 @@ class SessionTracer:
         if last is not None and buf is last.input_audio:
             return
         times = buf.turn_times
-        candidates = list(buf.committed_item_ids)
-        if buf.item_id is not None:
-            candidates.append(buf.item_id)
+        # Only the turns committed since the last step (the log grows a turn at a time).
+        committed = buf.committed_log.since(t.committed_seen)
+        t.committed_seen = len(buf.committed_log)
+        candidates = [*committed, buf.item_id] if buf.item_id is not None else committed
         for item_id in candidates:
             if item_id in t.seen_turns:
                 continue
@@ -714,11 +717,8 @@ class SessionTracer:
                 synthetic,
                 {_N["item_id"]: item_id, **conversation},
             )
-        if t.turns and (
-            last is None or buf.committed_item_ids is not last.input_audio.committed_item_ids
-        ):
-            committed = set(buf.committed_item_ids)
-            for item_id in [i for i in t.turns if i in committed]:
+        if t.turns and committed:
+            for item_id in [i for i in t.turns if i in buf.committed]:
                 opened = t.turns.pop(item_id)
                 tt = times.get(item_id)
                 end = tt.committed_at if tt is not None else None

@@ -10,7 +10,7 @@ with an underscore are internal.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -236,6 +236,16 @@ class TurnTimes:
 NO_TURN_TIMES = TurnTimes()
 
 
+def _log_of_ids(ids: Log | Iterable[str]) -> Log:
+    """A log of item ids (given as a log, or any sequence of ids)."""
+    if isinstance(ids, Log):
+        return ids
+    log = EMPTY_LOG
+    for item_id in ids:
+        log = log.append(item_id)
+    return log
+
+
 @attrs.frozen(slots=True, kw_only=True, weakref_slot=False)
 class InputAudioState:
     """The input audio buffer and the VAD turn."""
@@ -249,7 +259,20 @@ class InputAudioState:
     audio_end_ms: int | None = None
     item_id: str | None = None
     """The item being formed (announced by ``speech_started``)."""
-    committed_item_ids: tuple[str, ...] = ()
+    committed_log: Log = attrs.field(
+        default=EMPTY_LOG,
+        alias="committed_item_ids",
+        converter=_log_of_ids,
+        repr=lambda log: repr(log.to_tuple()),
+    )
+    """Ids of the committed user items, in order (read :attr:`committed_item_ids`; a log, so
+    that a commit costs the same in the first minute and the tenth hour). The constructor
+    takes them as ``committed_item_ids=`` (any sequence of ids)."""
+    committed: immutables.Map[str, int] = attrs.field(
+        init=False, factory=immutables.Map, repr=False, eq=False
+    )
+    """Committed item id -> its first position in :attr:`committed_item_ids` (membership;
+    derived from the log)."""
     cleared: int = 0
     """How many times the buffer was cleared."""
     timeouts: int = 0
@@ -271,6 +294,19 @@ class InputAudioState:
     unanswered_stop_at: float | None = attrs.field(default=None, repr=False)
     """Time of the last speech stop that no response has answered yet (the next
     in-conversation ``response.created`` takes it as its ``speech_stopped_at``)."""
+
+    def __attrs_post_init__(self) -> None:
+        ids = self.committed_log.to_tuple()
+        if ids:  # built by hand (the reducer's evolver keeps both up to date itself)
+            by_id = immutables.Map({item_id: n for n, item_id in reversed(list(enumerate(ids)))})
+            object.__setattr__(self, "committed", by_id)
+
+    @property
+    def committed_item_ids(self) -> tuple[str, ...]:
+        """Ids of the user items committed so far (``input_audio_buffer.committed``), in
+        order (O(turns) to build)."""
+        ids: tuple[str, ...] = self.committed_log.to_tuple()
+        return ids
 
     @property
     def buffered_bytes(self) -> int:

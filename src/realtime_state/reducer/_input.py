@@ -340,7 +340,7 @@ def on_committed(state: SessionState, event: ev.InputAudioBufferCommitted, found
     """The buffer became a user item: the audio the app appended for that turn (up to where
     VAD heard speech stop, or all of it for the client's own commit) becomes the item's."""
     buf = state.input_audio
-    committed_ids = (*buf.committed_item_ids, event.item_id)
+    log = buf.committed_log
     end = None
     if buf.audio_end_ms is not None and buf.item_id == event.item_id:
         spec = input_spec(state.session)
@@ -356,7 +356,10 @@ def on_committed(state: SessionState, event: ev.InputAudioBufferCommitted, found
         found,
         speaking=False,
         item_id=event.item_id,
-        committed_item_ids=committed_ids,
+        committed_log=log.append(event.item_id),
+        committed=buf.committed
+        if event.item_id in buf.committed
+        else buf.committed.set(event.item_id, log.size),
         buffer_chunks=rest,
         buffer_start_bytes=start,
         committed_audio=held,

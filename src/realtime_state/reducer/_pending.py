@@ -11,7 +11,7 @@ confirmed stay pending: that is not a protocol violation (the log may end first)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -95,7 +95,7 @@ def _without(
 
 
 def _item_matches(
-    event: ev.ConversationItemCreated | ev.ConversationItemAdded, committed: tuple[str, ...]
+    event: ev.ConversationItemCreated | ev.ConversationItemAdded, committed: Mapping[str, int]
 ) -> Callable[[Any], bool]:
     wire = event.item
     item_id = wire.id
@@ -117,7 +117,7 @@ def confirm(state: SessionState, event: Any, pending: PendingWork) -> PendingWor
     """``pending`` with what the server ``event`` confirms or refuses taken off (``state``:
     the state before the event)."""
     if isinstance(event, (ev.ConversationItemCreated, ev.ConversationItemAdded)):
-        committed = state.input_audio.committed_item_ids
+        committed = state.input_audio.committed
         return _evolve_pending(
             pending, items=_without(pending.items, _item_matches(event, committed))
         )
