@@ -124,8 +124,9 @@ def test_log_equality_by_entries() -> None:
     assert a != EMPTY_LOG.append(1)
     assert a != EMPTY_LOG.append(2).append(1)
     assert a != (1, 2)
+    assert hash(a) == hash(b)  # hashable when its entries are, like the tuple it reads as
     with pytest.raises(TypeError):
-        hash(a)
+        hash(EMPTY_LOG.append([1]))
 
 
 def test_a_long_log_compares_pickles_and_copies_without_recursion() -> None:
@@ -276,4 +277,52 @@ def test_committed_ids_are_a_log_with_their_membership() -> None:
     assert dict(by_hand.committed) == {"a": 0, "b": 1}
     assert by_hand == InputAudioState(committed_item_ids=by_hand.committed_log)
     assert by_hand != InputAudioState(committed_item_ids=("a", "b"))
-    assert "committed_log=('a', 'b', 'a')" in repr(by_hand)
+    assert "committed_item_ids=('a', 'b', 'a')" in repr(by_hand)
+
+
+def test_input_audio_state_repr_reads_back() -> None:
+    import realtime_state.state as state_module
+    from realtime_state import InputAudioState
+
+    buf = InputAudioState(committed_item_ids=("a", "b"), cleared=2)
+    assert eval(repr(buf), vars(state_module)) == buf
+
+
+def test_input_audio_state_without_buffered_audio_is_hashable() -> None:
+    from realtime_state import InputAudioState
+
+    assert hash(InputAudioState()) == hash(InputAudioState())
+    one, same = (InputAudioState(committed_item_ids=("a",)) for _ in range(2))
+    assert hash(one) == hash(same)
+
+
+def test_asdict_keeps_a_long_log_as_one_value() -> None:
+    # Logs are not attrs classes: attrs.asdict of a state does not walk them node by node
+    # (which exhausted the stack past about 500 entries).
+    import attrs
+
+    from realtime_state import InputAudioState
+
+    ids = [f"item_{n}" for n in range(2000)]
+    as_dict = attrs.asdict(InputAudioState(committed_item_ids=ids))
+    assert list(as_dict["committed_log"]) == ids
+
+
+def test_committed_ids_must_be_a_sequence_of_ids() -> None:
+    from realtime_state import InputAudioState
+
+    with pytest.raises(TypeError, match="sequence of item ids"):
+        InputAudioState(committed_item_ids="item_1")
+    with pytest.raises(TypeError, match="sequence of item ids"):
+        InputAudioState(committed_item_ids=None)  # type: ignore[arg-type]
+
+
+def test_log_after_reads_what_was_appended_since_an_older_log() -> None:
+    old = EMPTY_LOG.append("a").append("b")
+    new = old.append("c").append("d")
+    assert new.after(old) == ("c", "d")
+    assert new.after(new) == ()
+    assert new.after(None) == new.after(EMPTY_LOG.append("x")) == ("a", "b", "c", "d")
+    assert new.since(-3) == ("a", "b", "c", "d")
+    assert repr(new) == "Log(('a', 'b', 'c', 'd'))"
+    assert hash(new) == hash(EMPTY_LOG.append("a").append("b").append("c").append("d"))

@@ -163,31 +163,61 @@ class DroppedChunks(Chunks[bytes]):
         return (DroppedChunks, (self._size, self._label))
 
 
-@attrs.frozen(slots=True, eq=False)
 class Log:
-    """An immutable, append-only sequence with O(1) append (a cons list), read as a tuple."""
+    """An immutable, append-only sequence with O(1) append (a cons list), read as a tuple.
 
-    prev: Log | None = None
-    entry: Any = None
-    size: int = 0
+    A plain slotted class, not an ``attrs`` one, so that ``attrs.asdict`` of a state keeps a
+    log as one value instead of walking its nodes (a long log would exhaust the stack); its
+    attributes are read-only views, like :class:`Chunks`'.
+    """
+
+    __slots__ = ("_entry", "_prev", "_size")
+
+    _prev: Log | None
+    _entry: Any
+    _size: int
+
+    def __init__(self, prev: Log | None = None, entry: Any = None, size: int = 0) -> None:
+        self._prev = prev
+        self._entry = entry
+        self._size = size
+
+    @property
+    def prev(self) -> Log | None:
+        """The log before the last entry (``None`` for the empty log)."""
+        return self._prev
+
+    @property
+    def entry(self) -> Any:
+        """The last entry (``None`` for the empty log)."""
+        return self._entry
+
+    @property
+    def size(self) -> int:
+        """The number of entries."""
+        return self._size
 
     def append(self, entry: Any) -> Log:
         """A new log with ``entry`` at the end."""
-        return Log(prev=self, entry=entry, size=self.size + 1)
+        return Log(self, entry, self._size + 1)
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.to_tuple())
 
     def __len__(self) -> int:
-        return self.size
+        return self._size
 
     def __eq__(self, other: object) -> bool:
         # Compared entry by entry without recursion (a long chain would overflow the stack).
         if not isinstance(other, Log):
             return NotImplemented
-        return self is other or (self.size == other.size and self.to_tuple() == other.to_tuple())
+        return self is other or (self._size == other._size and self.to_tuple() == other.to_tuple())
 
-    __hash__ = None  # type: ignore[assignment]
+    def __hash__(self) -> int:
+        return hash(self.to_tuple())
+
+    def __repr__(self) -> str:
+        return f"Log({self.to_tuple()!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickle (and deep-copy) flat: a long chain would otherwise recurse once per entry.
@@ -196,23 +226,23 @@ class Log:
     def since(self, count: int) -> tuple[Any, ...]:
         """The entries after the first ``count``, oldest first (O(entries returned): a
         reader that follows a growing log reads only what is new)."""
+        return self.after(None, max(0, count))
+
+    def after(self, older: Log | None, count: int = 0) -> tuple[Any, ...]:
+        """The entries appended since ``older`` when this log grew from it by appends (found
+        by identity, walking back from the end: O(entries returned)); else (another log, or
+        ``None``) those after the first ``count``; oldest first."""
         out: list[Any] = []
         node: Log | None = self
-        while node is not None and node.size > count:
-            out.append(node.entry)
-            node = node.prev
+        while node is not None and node._size > count and node is not older:
+            out.append(node._entry)
+            node = node._prev
         out.reverse()
         return tuple(out)
 
     def to_tuple(self) -> tuple[Any, ...]:
         """The entries, oldest first."""
-        out: list[Any] = []
-        node: Log | None = self
-        while node is not None and node.size:
-            out.append(node.entry)
-            node = node.prev
-        out.reverse()
-        return tuple(out)
+        return self.since(0)
 
 
 EMPTY_LOG = Log()

@@ -240,6 +240,8 @@ def _log_of_ids(ids: Log | Iterable[str]) -> Log:
     """A log of item ids (given as a log, or any sequence of ids)."""
     if isinstance(ids, Log):
         return ids
+    if isinstance(ids, str) or not isinstance(ids, Iterable):
+        raise TypeError(f"committed_item_ids must be a sequence of item ids, not {ids!r}")
     log = EMPTY_LOG
     for item_id in ids:
         log = log.append(item_id)
@@ -260,10 +262,7 @@ class InputAudioState:
     item_id: str | None = None
     """The item being formed (announced by ``speech_started``)."""
     committed_log: Log = attrs.field(
-        default=EMPTY_LOG,
-        alias="committed_item_ids",
-        converter=_log_of_ids,
-        repr=lambda log: repr(log.to_tuple()),
+        default=EMPTY_LOG, alias="committed_item_ids", converter=_log_of_ids, repr=False
     )
     """Ids of the committed user items, in order (read :attr:`committed_item_ids`; a log, so
     that a commit costs the same in the first minute and the tenth hour). The constructor
@@ -294,6 +293,17 @@ class InputAudioState:
     unanswered_stop_at: float | None = attrs.field(default=None, repr=False)
     """Time of the last speech stop that no response has answered yet (the next
     in-conversation ``response.created`` takes it as its ``speech_stopped_at``)."""
+
+    def __repr__(self) -> str:
+        # attrs' repr, but naming the committed ids as the constructor takes them, so that
+        # the repr reads back as an equal value.
+        fields = []
+        for field in attrs.fields(InputAudioState):
+            if field.name == "committed_log":
+                fields.append(f"committed_item_ids={self.committed_item_ids!r}")
+            elif field.repr:
+                fields.append(f"{field.name}={getattr(self, field.name)!r}")
+        return f"InputAudioState({', '.join(fields)})"
 
     def __attrs_post_init__(self) -> None:
         ids = self.committed_log.to_tuple()
