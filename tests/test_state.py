@@ -349,3 +349,31 @@ def test_a_finished_text_or_transcript_is_kept_as_one_piece() -> None:
     ]
     assert streaming  # while streaming, a chain
     assert all(final.item(i.id).content[0].transcript for i in final.items if i.role == "assistant")  # type: ignore[union-attr]
+
+
+def test_the_state_keeps_one_object_per_id_and_enumerated_value() -> None:
+    # Every event decodes new copies of the ids and values it names; the state keeps one
+    # (a long session would otherwise hold an id once per event that named it).
+    import sys
+
+    from helpers.data import HERE, read_lines
+
+    state = replay(read_lines(HERE / "logs" / "ga_function_call.jsonl"))
+    ids = {}
+    for item in state.items:
+        ids[item.id] = item.id
+        assert item.id is sys.intern(item.id)
+        for value in (item.type, item.role, item.status, item.call_id, item.name):
+            assert value is None or value is sys.intern(value)
+        for part in item.content:
+            assert part.type is None or part.type is sys.intern(part.type)
+    links = state.conversation.links
+    for item_id, (before, after) in links.items():
+        assert ids[item_id] is item_id
+        assert before is None or before is ids[before]
+        assert after is None or after is ids[after]
+    for response in state.responses.values():
+        assert response.status is None or response.status is sys.intern(response.status)
+        assert all(ids.get(i, i) is i for i in response.output_item_ids)
+    assert all(ids.get(i, i) is i for i in state.input_audio.committed_item_ids)
+    assert all(ids.get(i, i) is i for i in state.input_audio.turn_times)

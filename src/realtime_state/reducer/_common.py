@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import binascii
+import sys
 from typing import Any
 
 import immutables
@@ -127,6 +128,14 @@ def b64(text: str, found: Found, item_id: str, index: int) -> bytes:
         where = f"item {item_id} part {index}"
         report(found, lc.Code.INVALID_AUDIO, where=where, error=exc, item_id=item_id)
         return b""
+
+
+def canonical(text: Any) -> Any:
+    """One shared object for each id and each enumerated value (``"completed"``,
+    ``"assistant"``, ...) the state keeps for the session's length: each event decodes a new
+    copy of every string it carries, and a long session would otherwise hold an id once per
+    event that named it (``sys.intern``; anything but a ``str`` is returned as it is)."""
+    return sys.intern(text) if text.__class__ is str else text
 
 
 def chunks(text: str | None) -> Chunks[str] | None:

@@ -36,6 +36,7 @@ from ._common import (
     SWITCHES,
     Changes,
     Found,
+    canonical,
     evolve_conv,
     evolve_input,
     evolve_item,
@@ -257,7 +258,7 @@ def on_transcription(state: SessionState, event: TranscriptionEvent, found: Foun
     if isinstance(event, ev.InputAudioTranscriptionCompleted):
         record = TranscriptionRecord(
             index=state.event_count,
-            item_id=event.item_id,
+            item_id=canonical(event.item_id),
             content_index=index,
             usage=event.usage,
             session=state.session,
@@ -340,7 +341,7 @@ def on_committed(state: SessionState, event: ev.InputAudioBufferCommitted, found
     """The buffer became a user item: the audio the app appended for that turn (up to where
     VAD heard speech stop, or all of it for the client's own commit) becomes the item's."""
     buf = state.input_audio
-    log = buf.committed_log
+    log, item_id = buf.committed_log, canonical(event.item_id)
     end = None
     if buf.audio_end_ms is not None and buf.item_id == event.item_id:
         spec = input_spec(state.session)
@@ -356,10 +357,10 @@ def on_committed(state: SessionState, event: ev.InputAudioBufferCommitted, found
         found,
         speaking=False,
         item_id=event.item_id,
-        committed_log=log.append(event.item_id),
+        committed_log=log.append(item_id),
         committed=buf.committed
-        if event.item_id in buf.committed
-        else buf.committed.set(event.item_id, log.size),
+        if item_id in buf.committed
+        else buf.committed.set(item_id, log.size),
         buffer_chunks=rest,
         buffer_start_bytes=start,
         committed_audio=held,

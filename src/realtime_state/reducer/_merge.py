@@ -31,6 +31,7 @@ from ._common import (
     Found,
     ServerEvent,
     b64,
+    canonical,
     chunks,
     evolve_conv,
     evolve_item,
@@ -64,7 +65,7 @@ def part_from_wire(
     """New part ``index`` of item ``item_id``; ``final``: it arrives inside a finished item."""
     audio = part.audio
     return PartState(
-        type=part.type,
+        type=canonical(part.type),
         status="done" if final else "in_progress",
         phase=CONTENT_PART.enter(Entry.FINAL if final else Entry.STREAMING),
         text_chunks=chunks(part.text),
@@ -143,7 +144,7 @@ def merge_part(
         transcript = None
     return evolve_part(
         old,
-        type=part.type if part.type is not None else old.type,
+        type=canonical(part.type) if part.type is not None else old.type,
         status="done" if final else old.status,
         text_chunks=merge_text(old.text_chunks, text),
         transcript_chunks=merge_text(old.transcript_chunks, transcript),
@@ -177,7 +178,7 @@ def item_from_wire(
     if isinstance(wire, ev.UnknownObject):
         return ItemState(
             id=wire.id or "",
-            type=wire.type,
+            type=canonical(wire.type),
             response_id=response_id,
             in_conversation=in_conversation,
             unknown=wire,
@@ -190,25 +191,25 @@ def item_from_wire(
             for i, p in enumerate(wire.content or ())
         )
         return ItemState(
-            id=wire.id or "",
-            type=kind,
-            role=wire.role,
-            status=wire.status,
+            id=canonical(wire.id or ""),
+            type=canonical(kind),
+            role=canonical(wire.role),
+            status=canonical(wire.status),
             content=content,
-            response_id=response_id,
+            response_id=canonical(response_id),
             in_conversation=in_conversation,
         )
     status = getattr(wire, "status", None)
     return ItemState(
-        id=wire.id or "",
-        type=kind,
-        status=status,
+        id=canonical(wire.id or ""),
+        type=canonical(kind),
+        status=canonical(status),
         call_phase=_call_entry(announced, status) if kind in CALL_TYPES else None,
         arguments_chunks=chunks(getattr(wire, "arguments", None)),
-        response_id=response_id,
+        response_id=canonical(response_id),
         in_conversation=in_conversation,
-        name=getattr(wire, "name", None),
-        call_id=getattr(wire, "call_id", None),
+        name=canonical(getattr(wire, "name", None)),
+        call_id=canonical(getattr(wire, "call_id", None)),
         output=getattr(wire, "output", None),
         server_label=getattr(wire, "server_label", None),
         tools=getattr(wire, "tools", None),
@@ -223,7 +224,7 @@ def merge_item(old: ItemState, wire: ev.Item, found: Found) -> ItemState:
     """Merge a later copy of an item: never regress status, never erase accumulated data."""
     if isinstance(wire, ev.UnknownObject):
         return evolve_item(old, unknown=wire)
-    status = lc.better_status(old.status, getattr(wire, "status", None))
+    status = canonical(lc.better_status(old.status, getattr(wire, "status", None)))
     changes: dict[str, Any] = {"status": status}
     if isinstance(wire, ev.MessageItem):
         final = _parts_final(status, wire.role or old.role)
@@ -235,7 +236,7 @@ def merge_item(old: ItemState, wire: ev.Item, found: Found) -> ItemState:
                 parts.append(part_from_wire(part, final, found, old.id, i))
         changes["content"] = _all_done(parts) if final else tuple(parts)
         if wire.role is not None:
-            changes["role"] = wire.role
+            changes["role"] = canonical(wire.role)
     else:
         for name in _COPIED_FIELDS:
             value = getattr(wire, name, None)
@@ -254,7 +255,8 @@ def merge_item(old: ItemState, wire: ev.Item, found: Found) -> ItemState:
                     final=lc.excerpt(held),
                 )
                 continue
-            changes[name] = value
+            if value != held:  # an equal copy keeps the value held (one object)
+                changes[name] = canonical(value)
         arguments = getattr(wire, "arguments", None)
         if old.call_phase in lc.ARGUMENTS_FINAL and differs(old.arguments_chunks, arguments):
             _copy_mismatch(
@@ -274,7 +276,7 @@ def merge_item(old: ItemState, wire: ev.Item, found: Found) -> ItemState:
         elif old.call_phase is None and wire.type in CALL_TYPES:
             changes["call_phase"] = _call_entry(False, status)
     if old.type is None:
-        changes["type"] = wire.type
+        changes["type"] = canonical(wire.type)
     return evolve_item(old, **changes)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import lifecycles as lc
 from ..state import _Conversation
-from ._common import Found, evolve_conv, report
+from ._common import Found, canonical, evolve_conv, report
 
 AT_END = object()
 """Anchor: after the last item."""
@@ -33,6 +33,7 @@ def anchor(event: Any) -> Any:
 
 def link(conv: _Conversation, item_id: str, where: Any, found: Found) -> _Conversation:
     """Place ``item_id`` after ``where`` (an item id, :data:`FIRST` or :data:`AT_END`)."""
+    item_id, where = canonical(item_id), canonical(where)
     links = conv.links
     head, tail = conv.head, conv.tail
     if where is not AT_END and where is not FIRST and where not in links:

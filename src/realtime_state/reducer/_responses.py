@@ -18,6 +18,7 @@ from ._common import (
     Responses,
     ServerEvent,
     StreamedEvent,
+    canonical,
     changes,
     evolve_item,
     evolve_part,
@@ -108,7 +109,7 @@ def _check_output_index(
         return responses
     if item_id not in ids and index == len(ids):
         return responses.set(
-            response.id, evolve_response(response, output_item_ids=(*ids, item_id))
+            response.id, evolve_response(response, output_item_ids=(*ids, canonical(item_id)))
         )
     _bad_output_index(response, event, item_id, found)
     return responses
@@ -222,12 +223,12 @@ def on_response_created(state: SessionState, event: ev.ResponseCreated, found: F
     wire, response_id, _, dest = got
     out_of_band = _is_out_of_band(wire)
     response = ResponseState(
-        id=response_id,
-        status=wire.status,
+        id=canonical(response_id),
+        status=canonical(wire.status),
         phase=dest,
         status_details=wire.status_details,
         usage=wire.usage,
-        conversation_id=wire.conversation_id,
+        conversation_id=canonical(wire.conversation_id),
         out_of_band=out_of_band,
         metadata=wire.metadata,
         created_index=state.event_count,
@@ -253,7 +254,9 @@ def on_response_done(state: SessionState, event: ev.ResponseDone, found: Found) 
     wire, response_id, response, dest = got
     if response is None:  # lenient: the response is recorded from the payload
         response = ResponseState(
-            id=response_id, out_of_band=_is_out_of_band(wire), conversation_id=wire.conversation_id
+            id=canonical(response_id),
+            out_of_band=_is_out_of_band(wire),
+            conversation_id=canonical(wire.conversation_id),
         )
     # Reconcile the output: merge every item listed, add the ones not seen yet.
     sub = evolve_state(state, responses=state.responses.set(response_id, response))
@@ -277,14 +280,14 @@ def on_response_done(state: SessionState, event: ev.ResponseDone, found: Found) 
         )
         sub = evolve_state(sub, conversation=conv)
         if item.id not in output_ids:
-            output_ids.append(item.id)
+            output_ids.append(canonical(item.id))
     response = evolve_response(
         response,
-        status=wire.status if wire.status is not None else dest,
+        status=canonical(wire.status) if wire.status is not None else dest,
         phase=dest,
         status_details=wire.status_details,
         usage=wire.usage,
-        conversation_id=wire.conversation_id
+        conversation_id=canonical(wire.conversation_id)
         if wire.conversation_id is not None
         else response.conversation_id,
         metadata=wire.metadata if wire.metadata is not None else response.metadata,
@@ -374,7 +377,7 @@ def on_output_item(
             if index != len(ids):
                 _bad_output_index(response, event, item_id, found)
             responses = responses.set(
-                response.id, evolve_response(response, output_item_ids=(*ids, item_id))
+                response.id, evolve_response(response, output_item_ids=(*ids, canonical(item_id)))
             )
         elif not (0 <= index < len(ids) and ids[index] == item_id):
             _bad_output_index(response, event, item_id, found)

@@ -31,7 +31,7 @@ from ..state import (
     _Conversation,
     _StreamingPart,
 )
-from ._common import Changes, evolve_conv, evolve_item, evolve_part
+from ._common import Changes, canonical, evolve_conv, evolve_item, evolve_part
 
 _evolve_retention = attrs.evolve
 
@@ -146,6 +146,7 @@ def retain(state: SessionState, event: Any, changes: Changes) -> None:
     if grown is None:
         return
     item_id, index, part, added = grown
+    item_id = canonical(item_id)
     key = (item_id, index)
     queue, slots = retention.queue, retention.slots
     ms = _ms(part, added)

@@ -36,7 +36,7 @@ from typing import Any
 
 from .. import events as ev
 from ..state import NO_TURN_TIMES, SessionState, TurnTimes
-from ._common import Changes, evolve_input, evolve_response
+from ._common import Changes, canonical, evolve_input, evolve_response
 
 Stamp = Callable[[SessionState, Any, Changes, "float | None"], None]
 """``stamp(state, event, changes, time)``: called after the event's handler; ``time`` is
@@ -126,7 +126,7 @@ def _turn(field: str, unanswered: bool = False) -> Stamp:
                 changes["input_audio"] = evolve_input(buf, unanswered_stop_at=None)
             return
         fields: dict[str, Any] = {
-            "turn_times": buf.turn_times.set(item_id, _evolve_turn(times, field, time))
+            "turn_times": buf.turn_times.set(canonical(item_id), _evolve_turn(times, field, time))
         }
         if unanswered:
             fields["unanswered_stop_at"] = time
