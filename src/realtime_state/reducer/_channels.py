@@ -22,7 +22,6 @@ from ..state import (
     ItemState,
     PartState,
     SessionState,
-    _Conversation,
     _StreamingArguments,
     _StreamingPart,
 )
@@ -42,6 +41,7 @@ from ._common import (
     settled,
     staying,
     step,
+    streaming_run,
 )
 from ._merge import CALL_TYPES, merge_text
 from ._responses import part_target, streamed_item
@@ -265,6 +265,19 @@ _PART_STAYS = staying(CONTENT_PART, "delta")
 _STREAM_STAYS = staying(STREAM, "delta")
 
 
+def _streams_on(state: SessionState, event: PartDelta | ArgumentsDelta, item: ItemState) -> bool:
+    """Whether a delta continues ``item`` with nothing to check again: the item belongs to
+    the event's response, listed at the event's output index, and the response's and the
+    output item's lifecycles answer "legal, no change" (read from the tables)."""
+    if item.response_id != event.response_id:
+        return False
+    response = state.responses.get(event.response_id)
+    if response is None or response.phase not in _RESPONSE_STAYS or item.phase not in _ITEM_STAYS:
+        return False
+    ids, index = response.output_item_ids, event.output_index
+    return 0 <= index < len(ids) and ids[index] == item.id
+
+
 def on_channel(channel: Channel, trigger: str) -> Handler:
     """The handler of ``channel``'s deltas (``trigger`` ``delta``) or its ``*.done``
     (``done``).
@@ -278,31 +291,9 @@ def on_channel(channel: Channel, trigger: str) -> Handler:
     phase_name, name, extend = channel.phase_name, channel.name, channel.extend
 
     def fast(state: SessionState, event: PartDelta) -> Changes | None:
-        conv: Any = state.conversation
-        item_id, part_index = event.item_id, event.content_index
-        hot: _StreamingPart | None = None
-        if conv.__class__ is _Conversation:
-            item = conv.items.get(item_id)
-        elif (
-            conv.__class__ is _StreamingPart
-            and conv.index == part_index
-            and conv.item.id == item_id
-        ):
-            hot, item, conv = conv, conv.item, conv.base  # the same part again: no fold
-        else:
-            conv = conv.fold()
-            item = conv.items.get(item_id)
-        if item is None or item.response_id != event.response_id:
-            return None
-        response = state.responses.get(event.response_id)
-        if (
-            response is None
-            or response.phase not in _RESPONSE_STAYS
-            or item.phase not in _ITEM_STAYS
-        ):
-            return None
-        ids, index = response.output_item_ids, event.output_index
-        if not (0 <= index < len(ids) and ids[index] == item.id):
+        part_index = event.content_index
+        hot, conv, item = streaming_run(state, _StreamingPart, event.item_id, part_index)
+        if item is None or not _streams_on(state, event, item):
             return None
         if hot is not None:
             part = hot.part
@@ -396,29 +387,11 @@ def _continuing_arguments(state: SessionState, event: ArgumentsDelta) -> Changes
     answering "legal, no change", per the tables): only the arguments chain grows, kept
     outside the item (:class:`~realtime_state.state._StreamingArguments`); ``None`` for
     anything else, which takes the full path."""
-    conv: Any = state.conversation
-    item_id = event.item_id
-    if conv.__class__ is _Conversation:
-        item = conv.items.get(item_id)
-        chain = None if item is None else item.arguments_chunks
-    elif conv.__class__ is _StreamingArguments and conv.item.id == item_id:
-        item, chain, conv = conv.item, conv.arguments, conv.base  # the same call: no fold
-    else:
-        conv = conv.fold()
-        item = conv.items.get(item_id)
-        chain = None if item is None else item.arguments_chunks
-    if item is None or item.response_id != event.response_id or chain is None:
+    run, conv, item = streaming_run(state, _StreamingArguments, event.item_id)
+    if item is None or item.call_phase not in _CALL_STAYS or not _streams_on(state, event, item):
         return None
-    response = state.responses.get(event.response_id)
-    if (
-        response is None
-        or response.phase not in _RESPONSE_STAYS
-        or item.phase not in _ITEM_STAYS
-        or item.call_phase not in _CALL_STAYS
-    ):
-        return None
-    ids, index = response.output_item_ids, event.output_index
-    if not (0 <= index < len(ids) and ids[index] == item.id):
+    chain = item.arguments_chunks if run is None else run.arguments
+    if chain is None:
         return None
     return {"conversation": _StreamingArguments(conv, item, chain.append(event.delta))}
 

@@ -172,6 +172,30 @@ def settled(state: SessionState) -> SessionState:
     return state
 
 
+def streaming_run(
+    state: SessionState, kind: Any, item_id: str, index: int | None = None
+) -> tuple[Any, _Conversation, ItemState | None]:
+    """What a delta for item ``item_id`` (part ``index``; ``None`` for a call's arguments)
+    continues: ``(run, conversation, item)``.
+
+    When the state's conversation is a streaming run of ``kind`` (a
+    :class:`~realtime_state.state._StreamingConversation` subclass) into that same item and
+    part, ``run`` is it, ``conversation`` its base and ``item`` the item as the base holds
+    it. Otherwise ``run`` is ``None`` and ``conversation`` is the state's, folded, with the
+    item it holds (``None``: absent).
+    """
+    conv: Any = state.conversation
+    if conv.__class__ is not _Conversation:
+        if (
+            conv.__class__ is kind
+            and conv.item.id == item_id
+            and (index is None or conv.index == index)
+        ):
+            return conv, conv.base, conv.item  # the same run again: no fold
+        conv = conv.fold()
+    return None, conv, conv.items.get(item_id)
+
+
 def put_item(conv: _Conversation, item: ItemState) -> _Conversation:
     """The conversation with ``item`` stored (placement unchanged)."""
     return evolve_conv(conv, items=conv.items.set(item.id, item))

@@ -8,8 +8,6 @@ present yet, the phase is read from the events held for it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from .. import events as ev
 from .. import lifecycles as lc
 from .._persistent import Chunks
@@ -46,6 +44,7 @@ from ._common import (
     settled,
     staying,
     step,
+    streaming_run,
 )
 
 TranscriptionEvent = (
@@ -195,22 +194,17 @@ def _continuing(state: SessionState, event: TranscriptionEvent) -> Changes | Non
     delta = event.delta
     if not delta or event.logprobs:
         return None
-    conv: Any = state.conversation
-    item_id, index = event.item_id, _position(event)
-    part = None
-    if conv.__class__ is _Conversation:
-        pass
-    elif conv.__class__ is _StreamingPart and conv.index == index and conv.item.id == item_id:
-        item, part, chain = conv.item, conv.part, conv.transcript
-        text, audio, conv = conv.text, conv.audio, conv.base
-    else:
-        conv = conv.fold()
-    if part is None:
-        item = conv.items.get(item_id)
-        if item is None or not 0 <= index < len(item.content):
-            return None
+    index = _position(event)
+    run, conv, item = streaming_run(state, _StreamingPart, event.item_id, index)
+    if item is None:
+        return None
+    if run is not None:
+        part, text, chain, audio = run.part, run.text, run.transcript, run.audio
+    elif 0 <= index < len(item.content):
         part = item.content[index]
         text, chain, audio = part.text_chunks, part.transcript_chunks, part.audio_chunks
+    else:
+        return None
     if part.transcription_status != Phase.IN_PROGRESS or _not_input_audio(item, index):
         return None
     chain = Chunks.of(delta) if chain is None else chain.append(delta)
