@@ -18,6 +18,14 @@ from realtime_state.testing import check_invariants
 R, A = "resp_1", "item_A"
 AUDIO = base64.b64encode(b"\x01\x02" * 240).decode()
 
+ASSISTANT_ITEM = {
+    "id": A,
+    "type": "message",
+    "status": "in_progress",
+    "role": "assistant",
+    "content": [],
+}
+
 SETUP: list[dict[str, Any]] = [
     {
         "type": "session.created",
@@ -46,25 +54,13 @@ SETUP: list[dict[str, Any]] = [
         "event_id": "e2",
         "response_id": R,
         "output_index": 0,
-        "item": {
-            "id": A,
-            "type": "message",
-            "status": "in_progress",
-            "role": "assistant",
-            "content": [],
-        },
+        "item": ASSISTANT_ITEM,
     },
     {
         "type": "conversation.item.added",
         "event_id": "e3",
         "previous_item_id": None,
-        "item": {
-            "id": A,
-            "type": "message",
-            "status": "in_progress",
-            "role": "assistant",
-            "content": [],
-        },
+        "item": ASSISTANT_ITEM,
     },
     {
         "type": "response.content_part.added",
