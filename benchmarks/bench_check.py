@@ -14,7 +14,6 @@ machine: 2 jobs reach at least 1.7x the events/s of 1 job.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import _report  # noqa: E402  (found through the line above)
 import synthetic  # noqa: E402  (found through the line above)
 
 TARGET = 1.7
@@ -111,12 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="figures as JSON on stdout")
     args = parser.parse_args(argv)
     result = run(args)
-    if args.json:
-        print(render(result), file=sys.stderr)
-        print(json.dumps(result, indent=2))
-    else:
-        print(render(result))
-    return 0
+    return _report.emit(render(result), result, args.json)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import platform
 import sys
 import time
@@ -36,6 +35,7 @@ import orjson
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import _report  # noqa: E402  (found through the line above)
 import synthetic  # noqa: E402  (found through the line above)
 
 Decoder = Callable[[Any], object]
@@ -244,12 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat < 1 or args.minutes <= 0:
         parser.error("--repeat must be >= 1 and --minutes > 0")
     result = run(args)
-    if args.json:
-        print(render(result), file=sys.stderr)
-        print(json.dumps(result, indent=2))
-    else:
-        print(render(result))
-    return 0
+    return _report.emit(render(result), result, args.json)
 
 
 if __name__ == "__main__":

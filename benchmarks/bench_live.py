@@ -66,6 +66,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import _report  # noqa: E402  (found through the line above)
 import synthetic  # noqa: E402  (found through the line above)
 from bench_decode import figures, ratio  # noqa: E402
 from bench_reduce import load_realtime_state, timed  # noqa: E402
@@ -470,12 +471,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat < 1 or args.minutes <= 0:
         parser.error("--repeat must be >= 1 and --minutes > 0")
     result = run(args)
-    if args.json:
-        print(render(result), file=sys.stderr)
-        print(json.dumps(result, indent=2))
-    else:
-        print(render(result))
-    return 0
+    return _report.emit(render(result), result, args.json)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import _report  # noqa: E402  (found through the line above)
 import synthetic  # noqa: E402  (found through the line above)
 
 BUCKETS = 100  # 1 % of the session each; ten make a decile
@@ -556,12 +557,7 @@ def main(argv: list[str] | None = None) -> int:
         "full": full,
     }
     table = render(report)
-    if args.json:
-        print(table, file=sys.stderr)
-        print(json.dumps(report, indent=2))
-    else:
-        print(table)
-    return 0
+    return _report.emit(table, report, args.json)
 
 
 if __name__ == "__main__":
