@@ -337,20 +337,20 @@ def on_committed(state: SessionState, event: ev.InputAudioBufferCommitted, found
     buf = state.input_audio
     log, item_id = buf.committed_log, canonical(event.item_id)
     end = None
-    if buf.audio_end_ms is not None and buf.item_id == event.item_id:
+    if buf.audio_end_ms is not None and buf.item_id == item_id:
         spec = input_spec(state.session)
         end = spec.bytes_for_ms(buf.audio_end_ms) - buf.buffer_start_bytes
     audio, rest, start = _split(buf, end)
     held = buf.committed_audio
     if audio is not None:
-        held = held.set(event.item_id, audio)
+        held = held.set(item_id, audio)
     return _buffer(
         state,
         event,
         "commit",
         found,
         speaking=False,
-        item_id=event.item_id,
+        item_id=item_id,
         committed_log=log.append(item_id),
         committed=buf.committed
         if item_id in buf.committed
