@@ -43,6 +43,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import synthetic  # noqa: E402  (found through the line above)
+from bench_reduce import timed  # noqa: E402  (found through the line above)
 
 
 def _pairs(lines: list[str]) -> tuple[list[Any], list[Any], list[str]]:
@@ -125,18 +126,6 @@ def per_type(args: argparse.Namespace) -> str:
     return "\n".join(out)
 
 
-def _best(body: Any, repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        gc.collect()
-        gc.disable()
-        start = time.perf_counter()
-        body()
-        best = min(best, time.perf_counter() - start)
-        gc.enable()
-    return best
-
-
 def compare(args: argparse.Namespace) -> str:
     """decode + reduce against the openai package's validation and the SDK's parse_event."""
     import orjson
@@ -165,7 +154,7 @@ def compare(args: argparse.Namespace) -> str:
     decode_reduce()
     each(validate)()
     us = {
-        name: _best(body, args.repeat) / len(lines) * 1e6
+        name: timed(body, args.repeat) / len(lines) * 1e6
         for name, body in (
             ("orjson", each(orjson.loads)),
             ("decode", each(rs.decode)),
