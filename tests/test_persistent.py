@@ -326,3 +326,24 @@ def test_log_after_reads_what_was_appended_since_an_older_log() -> None:
     assert new.since(-3) == ("a", "b", "c", "d")
     assert repr(new) == "Log(('a', 'b', 'c', 'd'))"
     assert hash(new) == hash(EMPTY_LOG.append("a").append("b").append("c").append("d"))
+
+
+@given(st.lists(st.binary(min_size=0, max_size=6), min_size=1, max_size=12), st.integers(-2, 80))
+def test_a_cut_without_a_join_gives_the_prefix_and_the_suffix(pieces: list[bytes], at: int) -> None:
+    chunks = Chunks.of(pieces[0])
+    for piece in pieces[1:]:
+        chunks = chunks.append(piece)
+    whole = b"".join(pieces)
+    head, tail = chunks.prefix(max(0, at)), chunks.suffix(at)
+    assert head.value() == whole[: max(0, at)]
+    assert (tail.value() if tail is not None else b"") == whole[max(0, at) :]
+    assert tail is None or tail.size == len(whole) - max(0, at)
+    assert chunks.value() == whole  # unchanged
+
+
+def test_dropped_chunks_cut_keep_their_length() -> None:
+    from realtime_state._persistent import DroppedChunks
+
+    dropped = DroppedChunks(10, ("item_1", 0))
+    assert dropped.suffix(4) == DroppedChunks(6, ("item_1", 0))
+    assert dropped.suffix(10) is None and dropped.suffix(0) is dropped

@@ -9,6 +9,8 @@ structural sharing.
 
 from __future__ import annotations
 
+import pickle
+import zlib
 from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
@@ -81,6 +83,29 @@ class Chunks(Generic[T]):
             return prev
         return Chunks(prev, node._piece[: size - prev._size])
 
+    def suffix(self, start: int) -> Chunks[T] | None:
+        """What comes from ``start`` on, as new chunks of the same pieces (no join: O(pieces
+        after ``start``)); ``None`` when nothing does."""
+        if start >= self._size:
+            return None
+        if start <= 0:
+            return self
+        pieces: list[T] = []
+        node: Chunks[T] | None = self
+        while node is not None:
+            begin = 0 if node._prev is None else node._prev._size
+            piece = node._piece if node._prev is not None or node._joined is None else node._joined
+            if begin >= start:
+                pieces.append(piece)
+            else:
+                pieces.append(piece[start - begin :])
+                break
+            node = node._prev
+        rest: Chunks[T] = Chunks.of(pieces.pop())
+        while pieces:
+            rest = rest.append(pieces.pop())
+        return rest
+
     def value(self) -> T:
         """The joined value (memoised)."""
         joined = self._joined
@@ -143,6 +168,11 @@ class DroppedChunks(Chunks[bytes]):
 
     def prefix(self, size: int) -> Chunks[bytes]:
         return self if size >= self._size else DroppedChunks(max(0, size), self._label)
+
+    def suffix(self, start: int) -> Chunks[bytes] | None:
+        if start >= self._size:
+            return None
+        return self if start <= 0 else DroppedChunks(self._size - start, self._label)
 
     def value(self) -> bytes:
         from .errors import AudioDroppedError
@@ -235,7 +265,12 @@ class Log:
         out: list[Any] = []
         node: Log | None = self
         while node is not None and node._size > count and node is not older:
-            out.append(node._entry)
+            if node.__class__ is PackedLog:
+                entries = node.entries()
+                first = node._size - len(entries)
+                out.extend(reversed(entries[max(0, count - first) :]))
+            else:
+                out.append(node._entry)
             node = node._prev
         out.reverse()
         return tuple(out)
@@ -243,6 +278,48 @@ class Log:
     def to_tuple(self) -> tuple[Any, ...]:
         """The entries, oldest first."""
         return self.since(0)
+
+
+class PackedLog(Log):
+    """A log node that stands for a run of entries, held compressed (``zlib`` of their
+    pickle): :func:`pack_log` replaces a long log's old nodes by a few of these. It reads as
+    the entries it stands for (``entry`` is the run's last; ``prev`` is the log before the
+    whole run)."""
+
+    __slots__ = ("_packed",)
+
+    _packed: bytes
+
+    def __init__(self, prev: Log | None, entries: tuple[Any, ...]) -> None:
+        super().__init__(prev, entries[-1], (0 if prev is None else prev._size) + len(entries))
+        self._packed = zlib.compress(pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL), 6)
+
+    def entries(self) -> tuple[Any, ...]:
+        """The entries of the run, oldest first (decoded on each call)."""
+        entries: tuple[Any, ...] = pickle.loads(zlib.decompress(self._packed))
+        return entries
+
+
+def pack_log(log: Log, keep: int, block: int) -> Log:
+    """``log`` with its plain nodes, beyond the newest ``keep``, packed ``block`` at a time
+    into :class:`PackedLog` nodes once at least a whole ``block`` is due (the same entries;
+    the newest ``keep`` are rebuilt as plain nodes on top). Costs the plain run on top."""
+    plain: list[Log] = []
+    node: Log | None = log
+    while node is not None and node._size and node.__class__ is Log:
+        plain.append(node)
+        node = node._prev
+    runs = (len(plain) - keep) // block
+    if runs <= 0:
+        return log
+    plain.reverse()  # oldest first
+    packed = runs * block
+    below: Log = EMPTY_LOG if node is None else node
+    for start in range(0, packed, block):
+        below = PackedLog(below, tuple(n._entry for n in plain[start : start + block]))
+    for kept in plain[packed:]:
+        below = below.append(kept._entry)
+    return below
 
 
 EMPTY_LOG = Log()

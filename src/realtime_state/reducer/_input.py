@@ -327,8 +327,9 @@ def _split(
         return chunks, None, start + chunks.size
     if end <= 0:
         return None, chunks, start
-    data = chunks.value()
-    return Chunks.of(data[:end]), Chunks.of(data[end:]), start + end
+    # cut without joining: a turn's audio is many appends (a join would make one large
+    # allocation per turn, which fragments the heap of a long session)
+    return chunks.prefix(end), chunks.suffix(end), start + end
 
 
 def on_committed(state: SessionState, event: ev.InputAudioBufferCommitted, found: Found) -> Changes:
