@@ -33,7 +33,6 @@ from .state import LENIENT, ErrorRecord, ItemState, ResponseState, SessionState,
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import ReadableSpan
 
-    from ._persistent import Log
     from .live import LiveSession, Update
 
 __all__ = [
@@ -436,8 +435,8 @@ class _Trace:
     seen_calls: set[str] = attrs.field(factory=set)
     turns: dict[str, _Open] = attrs.field(factory=dict)
     seen_turns: set[str] = attrs.field(factory=set)
-    committed_seen: Log | None = None
-    """The session's log of committed turns as the exporter last read it."""
+    committed_seen: int = 0
+    """How many committed turns of the session the exporter has read (the log only grows)."""
     errors: int = 0
     violations: int = 0
     last_time: float | None = None
@@ -698,8 +697,8 @@ class SessionTracer:
             return
         times = buf.turn_times
         # Only the turns committed since the last step (the log grows a turn at a time).
-        committed = buf.committed_log.after(t.committed_seen)
-        t.committed_seen = buf.committed_log
+        committed = buf.committed_log.since(t.committed_seen)
+        t.committed_seen = buf.committed_log.size
         candidates = [*committed, buf.item_id] if buf.item_id is not None else committed
         for item_id in candidates:
             if item_id in t.seen_turns:

@@ -18,6 +18,7 @@ import immutables
 from immutabledict import immutabledict
 
 from . import events as ev
+from ._archive import KeptMap
 from ._persistent import EMPTY_LOG, Chunks, Log, make_evolver
 from .formats import PCM16_24K, AudioSpec
 
@@ -267,9 +268,7 @@ class InputAudioState:
     """Ids of the committed user items, in order (read :attr:`committed_item_ids`; a log, so
     that a commit costs the same in the first minute and the tenth hour). The constructor
     takes them as ``committed_item_ids=`` (any sequence of ids)."""
-    committed: immutables.Map[str, int] = attrs.field(
-        init=False, factory=immutables.Map, repr=False, eq=False
-    )
+    committed: KeptMap[int] = attrs.field(init=False, factory=immutables.Map, repr=False, eq=False)
     """Committed item id -> its first position in :attr:`committed_item_ids` (membership;
     derived from the log)."""
     cleared: int = 0
@@ -288,7 +287,7 @@ class InputAudioState:
         factory=immutables.Map, repr=False
     )
     """Audio of committed turns whose user item has not arrived yet, by item id."""
-    turn_times: immutables.Map[str, TurnTimes] = attrs.field(factory=immutables.Map, repr=False)
+    turn_times: KeptMap[TurnTimes] = attrs.field(factory=immutables.Map, repr=False)
     """User item id -> :class:`TurnTimes` of its turn, for logs with times."""
     unanswered_stop_at: float | None = attrs.field(default=None, repr=False)
     """Time of the last speech stop that no response has answered yet (the next
@@ -574,8 +573,8 @@ class Violation:
 class _Conversation:
     """Items and their order: a doubly linked list kept in a persistent map."""
 
-    items: immutables.Map[str, ItemState] = attrs.field(factory=immutables.Map)
-    links: immutables.Map[str, tuple[str | None, str | None]] = attrs.field(factory=immutables.Map)
+    items: KeptMap[ItemState] = attrs.field(factory=immutables.Map)
+    links: KeptMap[tuple[str | None, str | None]] = attrs.field(factory=immutables.Map)
     head: str | None = None
     tail: str | None = None
     size: int = 0
@@ -584,7 +583,7 @@ class _Conversation:
     deleted: immutables.Map[str, str | None] = attrs.field(factory=immutables.Map)
     """Ids of deleted items (-> the event id of their ``conversation.item.deleted``): later
     copies of them never bring them back."""
-    calls: immutables.Map[str, str] = attrs.field(factory=immutables.Map)
+    calls: KeptMap[str] = attrs.field(factory=immutables.Map)
     """``call_id`` -> id of the function-call item, for every call seen (deleted ones too)."""
 
 
@@ -647,12 +646,12 @@ class _StreamingConversation:
         return folded
 
     @property
-    def items(self) -> immutables.Map[str, ItemState]:
+    def items(self) -> KeptMap[ItemState]:
         """Item id -> item, the streaming item as it is now."""
         return self.fold().items
 
     @property
-    def links(self) -> immutables.Map[str, tuple[str | None, str | None]]:
+    def links(self) -> KeptMap[tuple[str | None, str | None]]:
         """As :attr:`_Conversation.links` (unchanged while an item streams)."""
         return self.base.links
 
@@ -682,7 +681,7 @@ class _StreamingConversation:
         return self.base.deleted
 
     @property
-    def calls(self) -> immutables.Map[str, str]:
+    def calls(self) -> KeptMap[str]:
         """As :attr:`_Conversation.calls`."""
         return self.base.calls
 
@@ -811,7 +810,7 @@ class SessionState:
     """Internal: the items and their order (read them through :meth:`item`,
     :meth:`iter_items` and :attr:`items`). While a part or a call's arguments stream this is
     a :class:`_StreamingConversation`, which reads and compares like a ``_Conversation``."""
-    responses: immutables.Map[str, ResponseState] = attrs.field(factory=immutables.Map)
+    responses: KeptMap[ResponseState] = attrs.field(factory=immutables.Map)
     """Response id -> :class:`ResponseState`, for every response seen (a persistent map: its
     iteration order is not meaningful; :attr:`responses_in_order` gives stream order)."""
     active_response_id: str | None = None

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import binascii
 import sys
-from typing import Any
+from typing import Any, TypeAlias
 
-import immutables
 import pybase64
 
 from .. import events as ev
 from .. import lifecycles as lc
+from .._archive import KeptMap
 from .._persistent import Chunks, make_evolver
 from ..state import (
     InputAudioState,
@@ -27,7 +27,7 @@ Found = list[tuple[str, str, tuple[str, ...]]]
 ids of the objects concerned)."""
 Changes = dict[str, Any]
 """The attributes of :class:`SessionState` a handler changes."""
-Responses = immutables.Map[str, ResponseState]
+Responses: TypeAlias = "KeptMap[ResponseState]"
 
 ServerEvent = ev.ServerEventClass
 """Any known server event (violations name its ``type``)."""

@@ -22,6 +22,7 @@ from ..state import (
     Violation,
     _Conversation,
 )
+from ._archive import ARCHIVING, archive
 from ._channels import (
     AUDIO,
     TEXT,
@@ -164,6 +165,7 @@ class _Extras:
     stamp: Any
     untimed: Any
     retaining: bool
+    archiving: bool
 
 
 EXTRAS: dict[type, _Extras] = {
@@ -172,11 +174,12 @@ EXTRAS: dict[type, _Extras] = {
         stamp=STAMPS.get(cls),
         untimed=UNTIMED_STAMPS.get(cls),
         retaining=cls in RETAINING,
+        archiving=cls in ARCHIVING,
     )
-    for cls in (*NEW_SESSION, *STAMPS, *UNTIMED_STAMPS, *RETAINING)
+    for cls in (*NEW_SESSION, *STAMPS, *UNTIMED_STAMPS, *RETAINING, *ARCHIVING)
 }
-"""Event class -> the extras of ``reduce`` (a new session, time stamps, audio retention);
-absent for the classes that have none."""
+"""Event class -> the extras of ``reduce`` (a new session, time stamps, audio retention,
+archiving); absent for the classes that have none."""
 
 
 def as_event(event: Event | RawEvent | Envelope, index: int) -> Any:
@@ -271,8 +274,11 @@ def reduce(
                 extras.stamp(state, event, changes, time)
         elif extras.untimed is not None:  # an untimed line still moves the speech stop along
             extras.untimed(state, event, changes, None)
-        if extras.retaining and state.audio_retention is not None:
-            retain(state, event, changes)
+        if state.audio_retention is not None:
+            if extras.retaining:
+                retain(state, event, changes)
+            if extras.archiving:
+                archive(state, changes)
     index = state.event_count
     if found:
         violations = [
