@@ -211,8 +211,10 @@ def test_a_packed_log_reads_as_the_log(entries: list[int], keep: int, block: int
     for i, entry in enumerate(entries):
         log = log.append(entry)
         if i % 3 == 0:
-            log = pack_log(log, keep, block)
-    packed = pack_log(log, keep, block)
+            log, through = pack_log(log, keep, block)
+            assert len(log) - through < keep + block  # nothing left due
+    packed, through = pack_log(log, keep, block)
+    assert through == sum(len(n.entries()) for n in _nodes(packed) if type(n) is PackedLog)
     assert packed.to_tuple() == tuple(entries) == tuple(packed)
     assert len(packed) == len(entries) and packed == log
     assert packed.since(n) == tuple(entries[n:])

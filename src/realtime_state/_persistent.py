@@ -300,10 +300,12 @@ class PackedLog(Log):
         return entries
 
 
-def pack_log(log: Log, keep: int, block: int) -> Log:
+def pack_log(log: Log, keep: int, block: int) -> tuple[Log, int]:
     """``log`` with its plain nodes, beyond the newest ``keep``, packed ``block`` at a time
     into :class:`PackedLog` nodes once at least a whole ``block`` is due (the same entries;
-    the newest ``keep`` are rebuilt as plain nodes on top). Costs the plain run on top."""
+    the newest ``keep`` are rebuilt as plain nodes on top), and how many entries are packed
+    below its plain nodes now (a caller that keeps it calls again only once ``log.size``
+    is ``keep + block`` past it). Costs the plain run on top."""
     plain: list[Log] = []
     node: Log | None = log
     while node is not None and node._size and node.__class__ is Log:
@@ -311,15 +313,16 @@ def pack_log(log: Log, keep: int, block: int) -> Log:
         node = node._prev
     runs = (len(plain) - keep) // block
     if runs <= 0:
-        return log
+        return log, 0 if node is None else node._size
     plain.reverse()  # oldest first
     packed = runs * block
     below: Log = EMPTY_LOG if node is None else node
     for start in range(0, packed, block):
         below = PackedLog(below, tuple(n._entry for n in plain[start : start + block]))
+    through = below._size
     for kept in plain[packed:]:
         below = below.append(kept._entry)
-    return below
+    return below, through
 
 
 EMPTY_LOG = Log()

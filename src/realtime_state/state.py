@@ -376,6 +376,10 @@ class AudioRetention:
     """Milliseconds of audio the queued parts hold."""
     dropped: int = attrs.field(default=0, eq=False)
     """How many parts have had their bytes dropped."""
+    packed_commits: int = attrs.field(default=0, repr=False, eq=False)
+    """Entries of ``input_audio.committed_log`` packed (archiving; see ``reducer/_archive``)."""
+    packed_transcriptions: int = attrs.field(default=0, repr=False, eq=False)
+    """Entries of ``transcription_log`` packed."""
 
     @classmethod
     def of(cls, value: Any) -> AudioRetention | None:

@@ -19,10 +19,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import attrs
+
 from .. import _archive
 from .. import events as ev
 from .._persistent import DroppedChunks, pack_log
-from ..state import InputAudioState, ItemState, ResponseState, SessionState, _Conversation
+from ..state import (
+    AudioRetention,
+    InputAudioState,
+    ItemState,
+    ResponseState,
+    SessionState,
+    _Conversation,
+)
 from ._common import Changes, evolve_conv, evolve_input
 
 ARCHIVING = frozenset({ev.ResponseDone, ev.InputAudioBufferCommitted})
@@ -98,17 +107,23 @@ def archive(state: SessionState, changes: Changes) -> None:
         committed = _archive.archived(buf.committed, buf.committed_log.to_tuple)
         turn_times = turn_times.archive_oldest(_always, policy)
         committed = committed.archive_oldest(_always, policy)
-        committed_log = pack_log(buf.committed_log, policy.keep, policy.block)
-        if (
-            turn_times is not buf.turn_times
-            or committed is not buf.committed
-            or committed_log is not buf.committed_log
-        ):
-            changes["input_audio"] = evolve_input(
-                buf, turn_times=turn_times, committed=committed, committed_log=committed_log
-            )
-    transcriptions = changes.get("transcription_log", state.transcription_log)
-    if transcriptions.size >= policy.keep + policy.block:
-        packed = pack_log(transcriptions, policy.keep, policy.block)
-        if packed is not transcriptions:
+        if turn_times is not buf.turn_times or committed is not buf.committed:
+            buf = evolve_input(buf, turn_times=turn_times, committed=committed)
+            changes["input_audio"] = buf
+    # the logs: walked only once a block is due past what the retention noted as packed
+    retention: AudioRetention = changes.get("audio_retention") or state.audio_retention  # type: ignore[assignment]
+    commits, transcriptions = retention.packed_commits, retention.packed_transcriptions
+    due = policy.keep + policy.block
+    if buf.committed_log.size - commits >= due:
+        log, commits = pack_log(buf.committed_log, policy.keep, policy.block)
+        if log is not buf.committed_log:
+            changes["input_audio"] = evolve_input(buf, committed_log=log)
+    log = changes.get("transcription_log", state.transcription_log)
+    if log.size - transcriptions >= due:
+        packed, transcriptions = pack_log(log, policy.keep, policy.block)
+        if packed is not log:
             changes["transcription_log"] = packed
+    if (commits, transcriptions) != (retention.packed_commits, retention.packed_transcriptions):
+        changes["audio_retention"] = attrs.evolve(
+            retention, packed_commits=commits, packed_transcriptions=transcriptions
+        )
