@@ -18,7 +18,7 @@ import immutables
 from immutabledict import immutabledict
 
 from . import events as ev
-from ._archive import KeptMap
+from ._archive import ArchivedMap, KeptMap
 from ._persistent import EMPTY_LOG, Chunks, Log, make_evolver
 from .formats import PCM16_24K, AudioSpec
 
@@ -39,6 +39,7 @@ __all__ = [
     "OutputAudioBufferState",
     "TurnTimes",
     "AudioRetention",
+    "ArchivedMap",
     "RateLimitState",
     "UsageTotals",
     "ErrorRecord",
