@@ -670,7 +670,9 @@ class _Generator:
         event can come before them (every event still to be made is on or after the main
         timeline's clock at the top of a turn), so the output is the same as sorting the
         whole session. ``bounded`` also forgets the ids made so far and all but the last
-        item at each turn, so that a session of any length holds only about one turn (ids
+        item at each turn (and all but the last eight of the wire builder's conversation
+        order, of which only the end is ever named), so that a session of any length holds
+        only about one turn (ids
         are 16 random base62 characters: a repeat is never expected, so forgetting them
         changes nothing in practice)."""
         rng = self.rng
@@ -684,6 +686,7 @@ class _Generator:
             if bounded:
                 self.ids.clear()
                 del self.items[:-1]
+                del self.wire.conversation[:-8]  # the builder's order: only the end is named
             user = self._user_turn(onset, next_item, started)
             t_item = self.t
             roll = rng.random()
