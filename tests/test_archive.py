@@ -212,7 +212,7 @@ def test_a_packed_log_reads_as_the_log(entries: list[int], keep: int, block: int
         log = log.append(entry)
         if i % 3 == 0:
             log, through = pack_log(log, keep, block)
-            assert len(log) - through < keep + block  # nothing left due
+            assert len(log) - through < max(1, keep) + block  # nothing left due
     packed, through = pack_log(log, keep, block)
     assert through == sum(len(n.entries()) for n in _nodes(packed) if type(n) is PackedLog)
     assert packed.to_tuple() == tuple(entries) == tuple(packed)
@@ -225,8 +225,9 @@ def test_a_packed_log_reads_as_the_log(entries: list[int], keep: int, block: int
     node: Log | None = packed
     while node is not None and node.size and type(node) is Log:
         plain, node = plain + 1, node.prev
-    assert plain < keep + block  # nothing left due
-    if len(entries) >= keep + block:
+    assert plain < max(1, keep) + block  # nothing left due
+    assert not entries or type(packed) is Log  # the newest entry stays a plain node
+    if len(entries) >= max(1, keep) + block:
         assert any(type(n) is PackedLog for n in _nodes(packed))
 
 
@@ -369,3 +370,33 @@ def test_faulty_streams_find_the_same_violations_archived(stream: Any) -> None:
         kept = replay(events, audio_retention="none")
     assert kept.violations == full.violations
     assert read_side(kept) == read_side(full)
+
+
+def test_client_events_with_ids_are_archived_and_still_matched_by_errors() -> None:
+    """Appends that carry an ``event_id`` are one record each (an error may name them): under
+    a window their log is packed and their ids archived, and an error naming an old one still
+    finds its record."""
+    lines = STREAMS["two_sided_ga_audio_turn.jsonl"]
+    with_ids: list[str] = []
+    for n, line in enumerate(lines):
+        event = json.loads(line)
+        if event["type"] == "input_audio_buffer.append":
+            event["event_id"] = f"evt_client_{n}"
+        with_ids.append(json.dumps(event))
+    first = next(json.loads(x)["event_id"] for x in with_ids if "evt_client_" in x)
+    error = {
+        "type": "error",
+        "event_id": "evt_server_error",
+        "error": {"type": "invalid_request_error", "message": "late", "event_id": first},
+    }
+    stream = [*with_ids, json.dumps(error)]
+    plain = replay(stream, audio_retention=0)  # the default policy: nothing this short archived
+    with tiny_policy():
+        kept = replay(stream, audio_retention=0)
+    assert isinstance(kept.client.ids, ArchivedMap) and kept.client.ids.archived_blocks
+    assert any(type(n) is PackedLog for n in _nodes(kept.client.log))
+    assert kept.client_events == plain.client_events
+    assert kept.errors == plain.errors
+    assert kept.errors[-1].client_event is not None
+    assert kept.errors[-1].client_event.event.event_id == first
+    assert read_side(kept) == read_side(plain)

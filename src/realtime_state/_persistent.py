@@ -301,11 +301,12 @@ class PackedLog(Log):
 
 
 def pack_log(log: Log, keep: int, block: int) -> tuple[Log, int]:
-    """``log`` with its plain nodes, beyond the newest ``keep``, packed ``block`` at a time
-    into :class:`PackedLog` nodes once at least a whole ``block`` is due (the same entries;
-    the newest ``keep`` are rebuilt as plain nodes on top), and how many entries are packed
-    below its plain nodes now (a caller that keeps it calls again only once ``log.size``
-    is ``keep + block`` past it). Costs the plain run on top."""
+    """``log`` with its plain nodes, beyond the newest ``keep`` (at least one), packed
+    ``block`` at a time into :class:`PackedLog` nodes once a whole ``block`` is due (the
+    same entries; the newest ``keep`` are rebuilt as plain nodes on top), and how many
+    entries are packed below its plain nodes now (a caller that keeps it calls again only
+    once ``log.size`` is ``keep + block`` past it). Costs the plain run on top."""
+    keep = max(1, keep)  # the newest entry stays a plain node (the client log replaces it)
     plain: list[Log] = []
     node: Log | None = log
     while node is not None and node._size and node.__class__ is Log:

@@ -381,6 +381,8 @@ class AudioRetention:
     """Entries of ``input_audio.committed_log`` packed (archiving; see ``reducer/_archive``)."""
     packed_transcriptions: int = attrs.field(default=0, repr=False, eq=False)
     """Entries of ``transcription_log`` packed."""
+    packed_client_events: int = attrs.field(default=0, repr=False, eq=False)
+    """Entries of ``client.log`` packed."""
 
     @classmethod
     def of(cls, value: Any) -> AudioRetention | None:
@@ -550,7 +552,7 @@ class ClientSide:
     value, so a server event costs the state no more than it did before client events."""
 
     log: Log = attrs.field(default=EMPTY_LOG, repr=False)
-    ids: immutables.Map[str, ClientEventRecord] = attrs.field(factory=immutables.Map, repr=False)
+    ids: KeptMap[ClientEventRecord] = attrs.field(factory=immutables.Map, repr=False)
     pending: PendingWork = NO_PENDING_WORK
 
 
@@ -585,7 +587,7 @@ class _Conversation:
     size: int = 0
     pending: immutables.Map[str, tuple[Any, ...]] = attrs.field(factory=immutables.Map)
     """Input transcription events for items not (yet) present, by item id."""
-    deleted: immutables.Map[str, str | None] = attrs.field(factory=immutables.Map)
+    deleted: KeptMap[str | None] = attrs.field(factory=immutables.Map)
     """Ids of deleted items (-> the event id of their ``conversation.item.deleted``): later
     copies of them never bring them back."""
     calls: KeptMap[str] = attrs.field(factory=immutables.Map)
@@ -681,7 +683,7 @@ class _StreamingConversation:
         return self.base.pending
 
     @property
-    def deleted(self) -> immutables.Map[str, str | None]:
+    def deleted(self) -> KeptMap[str | None]:
         """As :attr:`_Conversation.deleted`."""
         return self.base.deleted
 

@@ -81,20 +81,10 @@ def _due(entries: Any, policy: _archive.ArchivePolicy) -> bool:
 
 
 def archive(state: SessionState, changes: Changes) -> None:
-    """Move the oldest finished entries of the state's growing maps into archive blocks."""
+    """Move the oldest finished entries of the state's growing maps into archive blocks, and
+    pack the old entries of its growing logs."""
     policy = _archive.POLICY
-    conv: Any = changes.get("conversation", state.conversation)
-    if conv.__class__ is not _Conversation:
-        conv = conv.fold()
-    if _due(conv.items, policy) or _due(conv.links, policy) or _due(conv.calls, policy):
-        items = _archive.archived(conv.items, lambda: _conversation_order(conv))
-        links = _archive.archived(conv.links, lambda: _conversation_order(conv))
-        calls = _archive.archived(conv.calls, lambda: _calls_order(conv))
-        items = items.archive_oldest(_holds_no_audio, policy)
-        links = links.archive_oldest(_always, policy)
-        calls = calls.archive_oldest(_always, policy)
-        if items is not conv.items or links is not conv.links or calls is not conv.calls:
-            changes["conversation"] = evolve_conv(conv, items=items, links=links, calls=calls)
+    _conversation_pass(state, changes, policy)
     responses: Any = changes.get("responses", state.responses)
     if _due(responses, policy):
         kept = _archive.archived(responses, lambda: _creation_order(responses))
@@ -108,22 +98,75 @@ def archive(state: SessionState, changes: Changes) -> None:
         turn_times = turn_times.archive_oldest(_always, policy)
         committed = committed.archive_oldest(_always, policy)
         if turn_times is not buf.turn_times or committed is not buf.committed:
-            buf = evolve_input(buf, turn_times=turn_times, committed=committed)
-            changes["input_audio"] = buf
-    # the logs: walked only once a block is due past what the retention noted as packed
+            changes["input_audio"] = evolve_input(buf, turn_times=turn_times, committed=committed)
+    client = changes.get("client", state.client)
+    if _due(client.ids, policy):
+        ids = _archive.archived(client.ids, lambda: sorted(client.ids))
+        ids = ids.archive_oldest(_always, policy)
+        if ids is not client.ids:
+            changes["client"] = client = attrs.evolve(client, ids=ids)
+    _logs_pass(state, changes, policy)
+
+
+def _conversation_pass(
+    state: SessionState, changes: Changes, policy: _archive.ArchivePolicy
+) -> None:
+    conv: Any = changes.get("conversation", state.conversation)
+    if conv.__class__ is not _Conversation:
+        conv = conv.fold()
+    maps = {"items": conv.items, "links": conv.links, "calls": conv.calls, "deleted": conv.deleted}
+    if not any(_due(entries, policy) for entries in maps.values()):
+        return
+
+    def in_order() -> Iterator[str]:
+        return _conversation_order(conv)
+
+    moved = {
+        "items": _archive.archived(conv.items, in_order).archive_oldest(_holds_no_audio, policy),
+        "links": _archive.archived(conv.links, in_order).archive_oldest(_always, policy),
+        "calls": _archive.archived(conv.calls, lambda: _calls_order(conv)).archive_oldest(
+            _always, policy
+        ),
+        "deleted": _archive.archived(conv.deleted, lambda: sorted(conv.deleted)).archive_oldest(
+            _always, policy
+        ),
+    }
+    if any(moved[name] is not maps[name] for name in maps):
+        changes["conversation"] = evolve_conv(conv, **moved)
+
+
+def _logs_pass(state: SessionState, changes: Changes, policy: _archive.ArchivePolicy) -> None:
+    """Pack the logs of commits, transcriptions and client events; each is walked only once
+    a block is due past what the retention's bookkeeping noted as packed."""
     retention: AudioRetention = changes.get("audio_retention") or state.audio_retention  # type: ignore[assignment]
-    commits, transcriptions = retention.packed_commits, retention.packed_transcriptions
     due = policy.keep + policy.block
+    buf: InputAudioState = changes.get("input_audio", state.input_audio)
+    commits = retention.packed_commits
     if buf.committed_log.size - commits >= due:
         log, commits = pack_log(buf.committed_log, policy.keep, policy.block)
         if log is not buf.committed_log:
             changes["input_audio"] = evolve_input(buf, committed_log=log)
+    transcriptions = retention.packed_transcriptions
     log = changes.get("transcription_log", state.transcription_log)
     if log.size - transcriptions >= due:
         packed, transcriptions = pack_log(log, policy.keep, policy.block)
         if packed is not log:
             changes["transcription_log"] = packed
-    if (commits, transcriptions) != (retention.packed_commits, retention.packed_transcriptions):
+    client_events = retention.packed_client_events
+    client = changes.get("client", state.client)
+    if client.log.size - client_events >= due:
+        packed, client_events = pack_log(client.log, policy.keep, policy.block)
+        if packed is not client.log:
+            changes["client"] = attrs.evolve(client, log=packed)
+    counts = (commits, transcriptions, client_events)
+    if counts != (
+        retention.packed_commits,
+        retention.packed_transcriptions,
+        retention.packed_client_events,
+    ):
         changes["audio_retention"] = attrs.evolve(
-            retention, packed_commits=commits, packed_transcriptions=transcriptions
+            retention,
+            packed_commits=commits,
+            packed_transcriptions=transcriptions,
+            packed_client_events=client_events,
         )
