@@ -7,13 +7,13 @@ window, at the two events that end a turn (``response.done``,
 ``input_audio_buffer.committed``). Each map that grows with the session becomes an
 ``ArchivedMap`` once it holds a block more than the policy keeps live, its keys queued in the
 session's order (conversation order for items, their links and their call ids; creation
-order for responses; commit order for turns); a pass then moves the oldest entries into a
-block. The logs of committed turns and of transcriptions pack their old entries the same way
+order for responses; commit order for turns; the rest, deleted item ids and client event
+ids, by id); a pass then moves the oldest entries into a block. The logs of committed
+turns, of transcriptions and of client events pack their old entries the same way
 (:func:`~realtime_state._persistent.pack_log`). An item is archived only once it holds no
 audio (retention dropped it, or it had none), a response once it is done; the rest wait.
 With full retention nothing is archived: the audio would dominate anyway.
 """
-
 from __future__ import annotations
 
 from collections.abc import Iterator
