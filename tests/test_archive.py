@@ -129,6 +129,18 @@ class ArchivedMapMachine(RuleBasedStateMachine):
         assert m != {**model, "other": 1}
         assert m != ["not", "a", "map"]
         assert m.live_count <= len(model)
+        assert hash(m) == hash(immutables.Map(model))  # equal maps, equal hashes
+        for odd in (None, 1, b"item_1"):
+            assert m.get(odd) is None and odd not in m  # type: ignore[arg-type]
+            with pytest.raises(KeyError):
+                m.delete(odd)  # type: ignore[arg-type]
+        if self.versions:  # what can differ from the version before is live or newly archived
+            older, before = self.versions[-1]
+            changed = dict(m.live_items())
+            changed.update(m.archived_since(older.archived_count))
+            for key, value in model.items():
+                if before.get(key, object()) != value:
+                    assert changed.get(key) == value, key
 
     def teardown(self) -> None:
         for version, model in self.versions:
@@ -400,3 +412,45 @@ def test_client_events_with_ids_are_archived_and_still_matched_by_errors() -> No
     assert kept.errors[-1].client_event is not None
     assert kept.errors[-1].client_event.event.event_id == first
     assert read_side(kept) == read_side(plain)
+
+
+def test_the_tracer_reads_only_what_changed_in_an_archiving_session(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Following a long session under a window gives the spans it gives without archiving,
+    and decodes each archive block about once, not the whole archive at every change."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from realtime_state import history
+    from realtime_state.otel import SessionTracer
+    from test_otel import _shape
+
+    lines = _long_session(20)
+
+    def spans(policy: ArchivePolicy) -> tuple[list[Any], Any]:
+        exporter = InMemorySpanExporter()
+        provider = TracerProvider()
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+        tracer = SessionTracer(provider, clock=lambda: 0.0)
+        state: Any = None
+        with tiny_policy(policy):
+            for _index, _event, state in history(lines, audio_retention=10):
+                tracer.update(state, state.time)
+        tracer.close()
+        return _shape(list(exporter.get_finished_spans())), state
+
+    plain, _ = spans(ArchivePolicy(keep=10**9, block=1))
+    decoded: list[bytes] = []
+    real = _archive._block_entries
+
+    def counting(block: bytes) -> dict[str, Any]:
+        decoded.append(block)
+        return real(block)
+
+    monkeypatch.setattr(_archive, "_block_entries", counting)
+    archived_spans, state = spans(_archive.POLICY)
+    assert _blocks(state) >= 4
+    assert archived_spans == plain
+    assert len(decoded) <= 3 * len({id(b) for b in decoded}) + 10

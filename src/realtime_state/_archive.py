@@ -188,12 +188,13 @@ class ArchivedMap(Mapping[str, V], Generic[V]):
                 return value
 
     def get(self, key: str, default: Any = None) -> Any:
-        """The value of ``key`` (``default`` if absent)."""
+        """The value of ``key`` (``default`` if absent). An archived value is decoded from its
+        block: equal to the value stored, not the same object on every read."""
         value = self._live.get(key, _MISSING)
         if value is not _MISSING:
             return value
-        if not self._blocks:
-            return default
+        if not self._blocks or key.__class__ is not str:
+            return default  # (only ``str`` keys are ever stored)
         return self._archived(key, default)
 
     def __getitem__(self, key: str) -> V:
@@ -242,7 +243,8 @@ class ArchivedMap(Mapping[str, V], Generic[V]):
         return True
 
     def __hash__(self) -> int:
-        return hash(frozenset(self.items()))
+        # the hash of the plain map with the same entries, as equality says they are equal
+        return hash(immutables.Map(self._entries()))
 
     def __repr__(self) -> str:
         return f"ArchivedMap({dict(self.items())!r})"
@@ -261,6 +263,33 @@ class ArchivedMap(Mapping[str, V], Generic[V]):
             self._size,
         )
         return (_restore, state)
+
+    def live_items(self) -> Iterator[tuple[str, V]]:
+        """The entries held live (the recent ones, and any changed since it was archived)."""
+        return iter(self._live.items())
+
+    @property
+    def archived_count(self) -> int:
+        """How many entries have been moved into archive blocks so far (an entry archived
+        twice counts twice): pass it to :meth:`archived_since` later."""
+        return self._count
+
+    def archived_since(self, count: int) -> Iterator[tuple[str, V]]:
+        """The entries archived after the first ``count`` (:attr:`archived_count` of an
+        earlier version of this map) and still held there: with :meth:`live_items`, every
+        entry that can differ from that earlier version, without decoding older blocks."""
+        live, gone = self._live, self._gone
+        seen: set[str] = set()
+        end = self._count
+        for block, start in zip(reversed(self._blocks), reversed(self._starts), strict=True):
+            if end <= count:
+                break  # this block and the older ones were archived before
+            for offset, (key, value) in enumerate(_block_entries(block).items()):
+                if start + offset < count or key in seen or key in live or key in gone:
+                    continue
+                seen.add(key)
+                yield key, value
+            end = start
 
     @property
     def live_count(self) -> int:
@@ -295,7 +324,10 @@ class ArchivedMap(Mapping[str, V], Generic[V]):
         """A map without ``key`` (``KeyError`` if absent)."""
         live, gone = self._live, self._gone
         archived = (
-            bool(self._blocks) and key not in gone and self._archived(key, _MISSING) is not _MISSING
+            bool(self._blocks)
+            and key.__class__ is str
+            and key not in gone
+            and self._archived(key, _MISSING) is not _MISSING
         )
         if key in live:
             live = live.delete(key)

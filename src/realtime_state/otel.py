@@ -11,6 +11,7 @@ Needs the ``otel`` extra: ``pip install 'realtime-state[otel]'``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import time as _time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -28,7 +29,15 @@ except ImportError as exc:  # pragma: no cover - exercised with the import block
     ) from exc
 
 from .reducer import history
-from .state import LENIENT, ErrorRecord, ItemState, ResponseState, SessionState, Violation
+from .state import (
+    LENIENT,
+    ArchivedMap,
+    ErrorRecord,
+    ItemState,
+    ResponseState,
+    SessionState,
+    Violation,
+)
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import ReadableSpan
@@ -390,10 +399,17 @@ def _response_attributes(response: ResponseState, state: SessionState) -> dict[s
 
 
 def _output_of(state: SessionState, call_id: str | None) -> str | None:
-    """The output the app sent for ``call_id`` (the ``function_call_output`` item)."""
-    for item in state.iter_items():
+    """The output the app sent for ``call_id`` (the latest ``function_call_output`` item
+    for it), looked for from the end of the conversation, where a call that just got its
+    answer finds it, without reading the older items (which a long session may hold
+    archived)."""
+    conv: Any = state.conversation
+    items, links, key = conv.items, conv.links, conv.tail
+    while key is not None:
+        item = items[key]
         if item.type == "function_call_output" and item.call_id == call_id:
-            return item.output
+            return item.output  # type: ignore[no-any-return]
+        key = links[key][0]
     return None
 
 
@@ -420,6 +436,16 @@ class _Open:
     span: Span
     start: float
     synthetic: bool
+
+
+def _changed(entries: Mapping[str, Any], old: Mapping[str, Any] | None) -> Iterable[Any]:
+    """The entries of ``entries`` that can differ from ``old``, an earlier version of the
+    same map: all of them, except that a map that archives (under an audio retention window)
+    gives its live entries and those archived since ``old``, so that following a long
+    session does not decode its whole archive at every change."""
+    if isinstance(entries, ArchivedMap) and isinstance(old, ArchivedMap):
+        return itertools.chain(entries.live_items(), entries.archived_since(old.archived_count))
+    return entries.items()
 
 
 @attrs.define
@@ -564,7 +590,8 @@ class SessionTracer:
         ending: list[tuple[_Open, float | None, dict[str, Any]]] = []
         conversation = {_N["conversation_id"]: _session_id(state)}
         if last is None or state.responses is not last.responses:
-            for rid, response in state.responses.items():
+            old = None if last is None else last.responses
+            for rid, response in _changed(state.responses, old):
                 if rid in t.ended_responses:
                     continue
                 opened = t.responses.get(rid)
@@ -575,7 +602,8 @@ class SessionTracer:
                     ending.append(self._response_end(t, state, response, time))
         calls = state.conversation.calls
         if last is None or calls is not last.conversation.calls:
-            for call_id, item_id in calls.items():
+            old_calls = None if last is None else last.conversation.calls
+            for call_id, item_id in _changed(calls, old_calls):
                 if call_id in t.seen_calls:
                     continue
                 item = state.item(item_id)

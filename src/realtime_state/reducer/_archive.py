@@ -14,6 +14,7 @@ turns, of transcriptions and of client events pack their old entries the same wa
 audio (retention dropped it, or it had none), a response once it is done; the rest wait.
 With full retention nothing is archived: the audio would dominate anyway.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
