@@ -162,7 +162,8 @@ ATTRIBUTES: tuple[Attribute, ...] = (
         "tool_result",
         "gen_ai.tool.call.result",
         "call",
-        "the `function_call_output` the app sent (left out with `content=False`)",
+        "the `function_call_output` the app sent (the latest, if it sent several; left out"
+        " with `content=False`)",
     ),
     # --- drafts ------------------------------------------------------------------------------
     Attribute(
