@@ -69,32 +69,33 @@ def child(mode: str, path: str) -> None:
             state = reduce(state, decode(line))
 
 
-def instructions(mode: str, path: str, outdir: str) -> int:
-    """Total instructions of one child run under callgrind."""
-    out = os.path.join(outdir, f"callgrind.{mode}")
-    env = dict(os.environ, PYTHONHASHSEED="0")
+def callgrind_total(script: str, child_args: list[str], out: str) -> int:
+    """Total instructions of ``python script --child *child_args`` run under callgrind
+    (``PYTHONHASHSEED=0``), its profile written to ``out``."""
     subprocess.run(
         [
             "valgrind",
             "--tool=callgrind",
             f"--callgrind-out-file={out}",
             sys.executable,
-            __file__,
+            script,
             "--child",
-            mode,
-            path,
+            *child_args,
         ],
         check=True,
-        env=env,
+        env=dict(os.environ, PYTHONHASHSEED="0"),
         capture_output=True,
     )
     text = Path(out).read_text(encoding="utf-8", errors="replace")
-    match = re.search(r"^summary:\s+(\d+)", text, re.MULTILINE) or re.search(
-        r"^totals:\s+(\d+)", text, re.MULTILINE
-    )
+    match = re.search(r"^(?:summary|totals):\s+(\d+)", text, re.MULTILINE)
     if match is None:
         raise RuntimeError(f"no total in {out}")
     return int(match.group(1))
+
+
+def instructions(mode: str, path: str, outdir: str) -> int:
+    """Total instructions of one child run under callgrind."""
+    return callgrind_total(__file__, [mode, path], os.path.join(outdir, f"callgrind.{mode}"))
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:

@@ -30,8 +30,6 @@ import gc
 import io
 import os
 import pstats
-import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,6 +42,7 @@ sys.path.insert(0, str(HERE))
 
 import synthetic  # noqa: E402  (found through the line above)
 from bench_reduce import timed  # noqa: E402  (found through the line above)
+from icount import callgrind_total  # noqa: E402  (found through the line above)
 
 
 def _pairs(lines: list[str]) -> tuple[list[Any], list[Any], list[str]]:
@@ -197,26 +196,7 @@ def callgrind(args: argparse.Namespace) -> str:
         Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
         for reps in (0, args.reps):
             out = os.path.join(tmp, f"callgrind.{reps}")
-            subprocess.run(
-                [
-                    "valgrind",
-                    "--tool=callgrind",
-                    f"--callgrind-out-file={out}",
-                    sys.executable,
-                    __file__,
-                    "--child",
-                    args.callgrind,
-                    path,
-                    str(reps),
-                ],
-                check=True,
-                env=dict(os.environ, PYTHONHASHSEED="0"),
-                capture_output=True,
-            )
-            text = Path(out).read_text(encoding="utf-8", errors="replace")
-            match = re.search(r"^(?:summary|totals):\s+(\d+)", text, re.MULTILINE)
-            assert match is not None
-            totals.append(int(match.group(1)))
+            totals.append(callgrind_total(__file__, [args.callgrind, path, str(reps)], out))
     per = (totals[1] - totals[0]) / (count * args.reps)
     return f"{args.callgrind}: {count} events x {args.reps}: {per:,.0f} instructions per reduce"
 
