@@ -326,8 +326,7 @@ class ArchivedMap(Mapping[str, V], Generic[V]):
         archived = (
             bool(self._blocks)
             and key.__class__ is str
-            and key not in gone
-            and self._archived(key, _MISSING) is not _MISSING
+            and self._archived(key, _MISSING) is not _MISSING  # (not already gone)
         )
         if key in live:
             live = live.delete(key)

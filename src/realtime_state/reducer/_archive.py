@@ -17,14 +17,14 @@ With full retention nothing is archived: the audio would dominate anyway.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import attrs
 
 from .. import _archive
 from .. import events as ev
-from .._persistent import DroppedChunks, pack_log
+from .._persistent import DroppedChunks, Log, pack_log
 from ..state import (
     AudioRetention,
     InputAudioState,
@@ -75,90 +75,76 @@ def _creation_order(responses: Any) -> list[str]:
     return [response.id for response in by_creation]
 
 
-def _due(entries: Any, policy: _archive.ArchivePolicy) -> bool:
-    if entries.__class__ is _archive.ArchivedMap:
-        return True  # the map checks its own queue, at the cost of one comparison
-    return len(entries) >= policy.keep + policy.block
+def _moved(
+    entries: Any,
+    order: Callable[[], Iterable[str]],
+    may_archive: Callable[[Any], bool],
+    policy: _archive.ArchivePolicy,
+) -> Any:
+    """``entries`` after a pass: a plain map stays as it is until it holds a block more than
+    the policy keeps live, then becomes an ``ArchivedMap`` (its keys queued in ``order()``);
+    an ``ArchivedMap`` checks its own queue (one comparison when nothing is due)."""
+    if entries.__class__ is not _archive.ArchivedMap:
+        if len(entries) < policy.keep + policy.block:
+            return entries
+        entries = _archive.archived(entries, order)
+    return entries.archive_oldest(may_archive, policy)
+
+
+def _packed(log: Log, packed: int, policy: _archive.ArchivePolicy) -> tuple[Log, int]:
+    """``log`` packed (and how many of its entries are packed), walked only once a block is
+    due past the ``packed`` entries the retention's bookkeeping noted."""
+    if log.size - packed < policy.keep + policy.block:
+        return log, packed
+    return pack_log(log, policy.keep, policy.block)
 
 
 def archive(state: SessionState, changes: Changes) -> None:
     """Move the oldest finished entries of the state's growing maps into archive blocks, and
     pack the old entries of its growing logs."""
     policy = _archive.POLICY
-    _conversation_pass(state, changes, policy)
-    responses: Any = changes.get("responses", state.responses)
-    if _due(responses, policy):
-        kept = _archive.archived(responses, lambda: _creation_order(responses))
-        kept = kept.archive_oldest(_is_done, policy)
-        if kept is not responses:
-            changes["responses"] = kept
-    buf: InputAudioState = changes.get("input_audio", state.input_audio)
-    if _due(buf.turn_times, policy) or _due(buf.committed, policy):
-        turn_times = _archive.archived(buf.turn_times, buf.committed_log.to_tuple)
-        committed = _archive.archived(buf.committed, buf.committed_log.to_tuple)
-        turn_times = turn_times.archive_oldest(_always, policy)
-        committed = committed.archive_oldest(_always, policy)
-        if turn_times is not buf.turn_times or committed is not buf.committed:
-            changes["input_audio"] = evolve_input(buf, turn_times=turn_times, committed=committed)
-    client = changes.get("client", state.client)
-    if _due(client.ids, policy):
-        ids = _archive.archived(client.ids, lambda: sorted(client.ids))
-        ids = ids.archive_oldest(_always, policy)
-        if ids is not client.ids:
-            changes["client"] = client = attrs.evolve(client, ids=ids)
-    _logs_pass(state, changes, policy)
-
-
-def _conversation_pass(
-    state: SessionState, changes: Changes, policy: _archive.ArchivePolicy
-) -> None:
     conv: Any = changes.get("conversation", state.conversation)
     if conv.__class__ is not _Conversation:
         conv = conv.fold()
-    maps = {"items": conv.items, "links": conv.links, "calls": conv.calls, "deleted": conv.deleted}
-    if not any(_due(entries, policy) for entries in maps.values()):
-        return
 
     def in_order() -> Iterator[str]:
         return _conversation_order(conv)
 
-    moved = {
-        "items": _archive.archived(conv.items, in_order).archive_oldest(_holds_no_audio, policy),
-        "links": _archive.archived(conv.links, in_order).archive_oldest(_always, policy),
-        "calls": _archive.archived(conv.calls, lambda: _calls_order(conv)).archive_oldest(
-            _always, policy
-        ),
-        "deleted": _archive.archived(conv.deleted, lambda: sorted(conv.deleted)).archive_oldest(
-            _always, policy
-        ),
+    maps = {
+        "items": _moved(conv.items, in_order, _holds_no_audio, policy),
+        "links": _moved(conv.links, in_order, _always, policy),
+        "calls": _moved(conv.calls, lambda: _calls_order(conv), _always, policy),
+        "deleted": _moved(conv.deleted, lambda: sorted(conv.deleted), _always, policy),
     }
-    if any(moved[name] is not maps[name] for name in maps):
-        changes["conversation"] = evolve_conv(conv, **moved)
+    if any(moved is not getattr(conv, name) for name, moved in maps.items()):
+        changes["conversation"] = evolve_conv(conv, **maps)
+    responses: Any = changes.get("responses", state.responses)
+    kept = _moved(responses, lambda: _creation_order(responses), _is_done, policy)
+    if kept is not responses:
+        changes["responses"] = kept
 
-
-def _logs_pass(state: SessionState, changes: Changes, policy: _archive.ArchivePolicy) -> None:
-    """Pack the logs of commits, transcriptions and client events; each is walked only once
-    a block is due past what the retention's bookkeeping noted as packed."""
     retention: AudioRetention = changes.get("audio_retention") or state.audio_retention  # type: ignore[assignment]
-    due = policy.keep + policy.block
     buf: InputAudioState = changes.get("input_audio", state.input_audio)
-    commits = retention.packed_commits
-    if buf.committed_log.size - commits >= due:
-        log, commits = pack_log(buf.committed_log, policy.keep, policy.block)
-        if log is not buf.committed_log:
-            changes["input_audio"] = evolve_input(buf, committed_log=log)
-    transcriptions = retention.packed_transcriptions
+    turn_times = _moved(buf.turn_times, buf.committed_log.to_tuple, _always, policy)
+    committed = _moved(buf.committed, buf.committed_log.to_tuple, _always, policy)
+    committed_log, commits = _packed(buf.committed_log, retention.packed_commits, policy)
+    if (
+        turn_times is not buf.turn_times
+        or committed is not buf.committed
+        or committed_log is not buf.committed_log
+    ):
+        changes["input_audio"] = evolve_input(
+            buf, turn_times=turn_times, committed=committed, committed_log=committed_log
+        )
     log = changes.get("transcription_log", state.transcription_log)
-    if log.size - transcriptions >= due:
-        packed, transcriptions = pack_log(log, policy.keep, policy.block)
-        if packed is not log:
-            changes["transcription_log"] = packed
-    client_events = retention.packed_client_events
+    packed, transcriptions = _packed(log, retention.packed_transcriptions, policy)
+    if packed is not log:
+        changes["transcription_log"] = packed
     client = changes.get("client", state.client)
-    if client.log.size - client_events >= due:
-        packed, client_events = pack_log(client.log, policy.keep, policy.block)
-        if packed is not client.log:
-            changes["client"] = attrs.evolve(client, log=packed)
+    ids = _moved(client.ids, lambda: sorted(client.ids), _always, policy)
+    client_log, client_events = _packed(client.log, retention.packed_client_events, policy)
+    if ids is not client.ids or client_log is not client.log:
+        changes["client"] = attrs.evolve(client, ids=ids, log=client_log)
     counts = (commits, transcriptions, client_events)
     if counts != (
         retention.packed_commits,
