@@ -24,7 +24,6 @@ block is due. The reducer runs passes only under an audio retention window (see
 
 from __future__ import annotations
 
-import pickle
 import threading
 import zlib
 from bisect import bisect_right
@@ -34,6 +33,8 @@ from typing import Any, Generic, TypeAlias, TypeVar
 
 import attrs
 import immutables
+
+from ._persistent import pack, unpack
 
 V = TypeVar("V")
 
@@ -74,17 +75,13 @@ def _block_entries(block: bytes) -> dict[str, Any]:
         if hit is not None and hit[0] is block:
             _decoded.move_to_end(key)
             return hit[1]
-    entries = dict(pickle.loads(zlib.decompress(block)))
+    entries = dict(unpack(block))
     with _decoded_lock:
         _decoded[key] = (block, entries)
         _decoded.move_to_end(key)
         while len(_decoded) > _CACHE_BLOCKS:
             _decoded.popitem(last=False)
     return entries
-
-
-def _pack(entries: list[tuple[str, Any]]) -> bytes:
-    return zlib.compress(pickle.dumps(tuple(entries), protocol=pickle.HIGHEST_PROTOCOL), 6)
 
 
 class ArchivedMap(Mapping[str, V], Generic[V]):
@@ -375,7 +372,7 @@ class ArchivedMap(Mapping[str, V], Generic[V]):
             order=order,
             head=head,
             tail=tail,
-            blocks=(*self._blocks, _pack(taken)),
+            blocks=(*self._blocks, pack(tuple(taken))),
             starts=(*self._starts, start),
             index=tuple(buckets),
             count=start + len(taken),

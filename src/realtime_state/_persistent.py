@@ -94,7 +94,7 @@ class Chunks(Generic[T]):
         node: Chunks[T] | None = self
         while node is not None:
             begin = 0 if node._prev is None else node._prev._size
-            piece = node._piece if node._prev is not None or node._joined is None else node._joined
+            piece = node._piece  # (a first node's piece is its whole value)
             if begin >= start:
                 pieces.append(piece)
             else:
@@ -280,6 +280,17 @@ class Log:
         return self.since(0)
 
 
+def pack(value: Any) -> bytes:
+    """``value`` held compressed: ``zlib`` of its pickle (what :class:`PackedLog` and the
+    archive blocks of :class:`~realtime_state._archive.ArchivedMap` keep)."""
+    return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 6)
+
+
+def unpack(packed: bytes) -> Any:
+    """The value :func:`pack` made ``packed`` from (a new, equal object on each call)."""
+    return pickle.loads(zlib.decompress(packed))
+
+
 class PackedLog(Log):
     """A log node that stands for a run of entries, held compressed (``zlib`` of their
     pickle): :func:`pack_log` replaces a long log's old nodes by a few of these. It reads as
@@ -292,11 +303,11 @@ class PackedLog(Log):
 
     def __init__(self, prev: Log | None, entries: tuple[Any, ...]) -> None:
         super().__init__(prev, entries[-1], (0 if prev is None else prev._size) + len(entries))
-        self._packed = zlib.compress(pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL), 6)
+        self._packed = pack(entries)
 
     def entries(self) -> tuple[Any, ...]:
         """The entries of the run, oldest first (decoded on each call)."""
-        entries: tuple[Any, ...] = pickle.loads(zlib.decompress(self._packed))
+        entries: tuple[Any, ...] = unpack(self._packed)
         return entries
 
 
